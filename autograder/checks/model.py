@@ -1,0 +1,68 @@
+"""Checks of `model(x, w, b)`: values, hidden shapes, and a graph back to the weights."""
+
+import numpy as np
+
+from autograder.checks.base import (Check, Evidence, Verdict, failure, incorrect, is_failure,
+                                    ladder, over_cases, passed, shape_text)
+
+TRANSPOSE = ("mat1 and mat2 shapes cannot be multiplied",
+             "The shapes do not fit: w is (k, f), so the product needs its transpose, x @ w.T.")
+
+
+def _fingerprints(case_args: dict):
+    b = np.asarray(case_args["b"])
+
+    def named(got: np.ndarray, want: np.ndarray) -> str | None:
+        if got.shape == want.shape[::-1]:
+            return (f"model returned shape {shape_text(got.shape)} instead of "
+                    f"{shape_text(want.shape)}: one row of predictions per row of x, x @ w.T + b.")
+        if got.shape != want.shape:
+            return None
+        if np.allclose(got, want - b, rtol=1e-4):
+            return "The bias is missing: add b to the product, x @ w.T + b."
+        if np.allclose(got, want - 2 * b, rtol=1e-4):
+            return "The bias is subtracted: it should be added, x @ w.T + b."
+        return None
+
+    return named
+
+
+def _values(ev: Evidence, cid: str) -> Verdict:
+    obs = ev.observed[cid]
+    if is_failure(obs["out"]):
+        return failure(obs["out"], [TRANSPOSE])
+    verdict = ladder(obs["out"], ev.expected[cid]["out"], "model(x, w, b)",
+                     _fingerprints(ev.cases[cid].args))
+    if verdict.passed and obs.get("modified"):
+        return incorrect(f"model changed its argument {', '.join(obs['modified'])} in place: "
+                         "compute a new tensor and leave the inputs as they were.")
+    return verdict
+
+
+def _autograd(ev: Evidence, cid: str) -> Verdict:
+    obs = ev.observed[cid]
+    out = obs["out"]
+    if is_failure(out):
+        return failure(out, [TRANSPOSE])
+    if out["kind"] == "ndarray":
+        return incorrect("model returned a NumPy array: autograd cannot follow it back to w and "
+                         "b. Compute with torch operations and return the tensor.")
+    if out["kind"] != "tensor":
+        return incorrect("model should return a tensor, so autograd can follow it back to w.")
+    if not out["graph"] or not obs["reaches"].get("w"):
+        return incorrect("model's output is detached from w: no gradient can reach the weights. "
+                         "Avoid .detach(), .data, .numpy() and torch.tensor(...) on the result.")
+    return passed("Correct: the output carries a graph back to w.")
+
+
+VALUES = Check("model.values", "model: predictions on the crop data", 10, "visible",
+               ("model/crop",), lambda ev: over_cases(ev, ["model/crop"], _values),
+               "x @ w.T + b on the crop data, arguments left unchanged")
+HIDDEN = Check("model.hidden", "model: other shapes and values", 5, "after_published",
+               ("model/hidden",),
+               lambda ev: over_cases(ev, ["model/hidden"], _values, baseline=["model/crop"]),
+               "the same on inputs drawn at grading time (other n, f, k)")
+AUTOGRAD = Check("model.autograd", "model: output connected to the weights", 5, "visible",
+                 ("model/crop",), lambda ev: over_cases(ev, ["model/crop"], _autograd),
+                 "returns a tensor whose graph reaches w")
+CHECKS = (VALUES, HIDDEN, AUTOGRAD)

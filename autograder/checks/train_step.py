@@ -1,0 +1,163 @@
+"""Checks of `train_step`, run with known-good `model` and `mse` in place, so that only the
+step itself is graded: the loss it returns, the update, the gradient reset, and no_grad."""
+
+import numpy as np
+
+from autograder.checks.base import (Check, Evidence, Verdict, failure, incorrect, ladder,
+                                    over_cases, passed, values)
+from autograder.data import LEARNING_RATE
+
+STEPS = ("train_step/crop", "train_step/hidden", "train_step/crop_lr")
+PARAMS = ("w", "b")
+HINTS = (
+    ("leaf Variable that requires grad is being used in an in-place operation",
+     "The update ran while autograd was recording: put it inside `with torch.no_grad():`."),
+    ("'NoneType' object has no attribute 'zero_'",
+     "A gradient is None before the first backward(): zero the gradients after the update, "
+     "or guard with `if w.grad is not None`, or set `w.grad = None` instead."),
+    ("backward through the graph a second time",
+     "backward() ran twice on the same graph: call it once per step."),
+    ("must match the size of tensor",
+     "The update mixes up shapes: update w with w.grad and b with b.grad."),
+    ("NoneType", "A gradient is None: call loss.backward() before the update, and update w "
+                 "and b themselves, not copies."),
+    ("does not require grad", "The loss has no graph: compute it with autograd on, outside "
+                              "torch.no_grad()."),
+)
+
+
+def _delta(obs: dict, args: dict, p: str) -> np.ndarray | None:
+    after, before = values(obs[p]), np.asarray(args[p], dtype=np.float64)
+    return after - before if after.shape == before.shape else None
+
+
+def _close(a, b) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-3, atol=1e-6 * max(
+        1.0, float(np.max(np.abs(b))) if b.size else 1.0)))
+
+
+def _update_mistake(p: str, d, e, lr: float, p0, bumped: bool) -> str:
+    if _close(d, -e):
+        return f"{p} moves up the gradient (gradient ascent): subtract lr * {p}.grad, don't add it."
+    if _close(d, e / lr):
+        return f"{p} changes by the whole gradient: multiply it by the learning rate lr."
+    if abs(lr - LEARNING_RATE) > 1e-9 and _close(d, e * LEARNING_RATE / lr):
+        return f"{p} changes as if lr were {LEARNING_RATE:g}: use the lr argument, not a number."
+    if _close(d, -lr * p0):
+        return f"{p} -= {p} * lr shrinks the weights: step along the gradient, {p}.grad * lr."
+    if _close(d, 2 * e):
+        return (f"{p} moves twice as far as it should: the gradient was counted twice "
+                "(backward() called twice, or the update applied twice).")
+    if np.allclose(d, 0, atol=1e-12):
+        if bumped:
+            return (f"{p} did not change although it was updated: its gradient was zeroed before "
+                    "it was used. Reset gradients after the update, or before backward().")
+        return (f"The caller's {p} did not change: `{p} = {p} - ...` makes a new tensor inside "
+                f"train_step. Update in place: `{p} -= lr * {p}.grad` under torch.no_grad().")
+    return f"{p} changed, but not by -lr * {p}.grad."
+
+
+def _update_one(ev: Evidence, cid: str) -> Verdict:
+    obs, ref, args = ev.observed[cid], ev.expected[cid], ev.cases[cid].args
+    if "error" in obs:
+        return failure(obs["error"], HINTS)
+    wrong = {}
+    for p in PARAMS:
+        d, e = _delta(obs, args, p), _delta(ref, args, p)
+        if d is None:
+            wrong[p] = f"{p} changed shape: it must keep its shape."
+        elif not _close(d, e):
+            wrong[p] = _update_mistake(p, d, e, args["lr"], np.asarray(args[p]),
+                                       obs[f"{p}_version"] > 0)
+    if not wrong:
+        return passed("Correct: w and b each moved by -lr times their gradient, in place.")
+    if set(wrong) == {"b"} and np.allclose(_delta(obs, args, "b"), 0) and not obs["b_version"]:
+        return incorrect("Only w is updated: b needs its own step too, b -= lr * b.grad.")
+    return incorrect("\n".join(wrong.values()))
+
+
+def _loss_one(ev: Evidence, cid: str) -> Verdict:
+    obs = ev.observed[cid]
+    if "error" in obs:
+        return failure(obs["error"], HINTS)
+    after = obs.get("loss_after")
+
+    def named(got, want):
+        if after is not None and got.size == 1 and np.isclose(got.item(), after, rtol=1e-5) \
+                and not np.isclose(after, want.item(), rtol=1e-5):
+            return ("train_step returned the loss after the update: return the loss of this "
+                    "step, the one you called backward() on.")
+        return None
+
+    verdict = ladder(obs["ret"], ev.expected[cid]["ret"], "train_step", named, scalar=True)
+    if verdict.passed:
+        return passed("Correct: train_step returns this step's loss, before the update.")
+    return verdict
+
+
+def _grad_state(grad: dict, stale, fresh) -> str:
+    """"reset" when no stale gradient survives the call, else "leak"."""
+    if grad["kind"] == "none":
+        return "reset"
+    g = values(grad)
+    if g.shape == fresh.shape and (np.allclose(g, 0) or _close(g, fresh) or _close(g, 2 * fresh)):
+        return "reset"
+    return "leak"
+
+
+def _zero_grad(ev: Evidence, cid: str) -> Verdict:
+    obs, args = ev.observed[cid], ev.cases[cid].args
+    if "error" in obs:
+        return failure(obs["error"], HINTS)
+    clean = ev.expected["train_step/crop"]
+    leaks = [p for p in PARAMS
+             if _grad_state(obs[f"{p}_grad"], np.asarray(args[f"{p}_grad"]),
+                            -_delta(clean, args, p) / args["lr"]) == "leak"]
+    if not leaks:
+        return passed("Correct: no gradient is left to leak into the next step.")
+    names = " and ".join(f"{p}.grad" for p in leaks)
+    return incorrect(f"{names} {'is' if len(leaks) == 1 else 'are'} never reset: backward() adds "
+                     "to .grad, so every later step would use the sum of all gradients so far. "
+                     "After the update, zero them (w.grad.zero_(), b.grad.zero_()) or set them "
+                     "to None.")
+
+
+def _no_grad_one(ev: Evidence, cid: str) -> Verdict:
+    obs, args = ev.observed[cid], ev.cases[cid].args
+    if "error" in obs:
+        return failure(obs["error"], HINTS)
+    if not obs["grad_enabled"]:
+        return incorrect("Autograd was still off after train_step returned: use the block form "
+                         "`with torch.no_grad():`, which switches it back on at the end.")
+    for p in PARAMS:
+        if not obs[f"{p}_leaf"]:
+            return incorrect(f"After train_step, {p} is no longer a leaf that requires grad: "
+                             "update it in place under torch.no_grad(), do not replace it.")
+    changed = {p: not np.array_equal(values(obs[p]), np.asarray(args[p], dtype=np.float32))
+               for p in PARAMS}
+    via_data = [p for p in PARAMS if changed[p] and not obs[f"{p}_version"]]
+    if via_data:
+        return incorrect(f"You updated {' and '.join(via_data)} through .data. It works here, but "
+                         ".data hides the change from autograd, which can silently give wrong "
+                         "gradients in bigger programs. The safe way: `with torch.no_grad(): "
+                         "w -= lr * w.grad`.")
+    if not any(obs[f"{p}_version"] for p in PARAMS):
+        return incorrect("No in-place update of w or b was seen, so there is no update under "
+                         "torch.no_grad() to check.")
+    return passed("Correct: w and b were updated in place with autograd off and stay leaves.")
+
+
+LOSS = Check("train_step.loss", "train_step: returns this step's loss", 10, "visible", STEPS,
+             lambda ev: over_cases(ev, STEPS, _loss_one),
+             "returns the loss before the update (tensor or float)")
+UPDATE = Check("train_step.update", "train_step: updates w and b in place", 15, "visible", STEPS,
+               lambda ev: over_cases(ev, STEPS, _update_one),
+               "w and b change in place by exactly -lr * grad, for several lr values")
+ZERO_GRAD = Check("train_step.zero_grad", "train_step: no gradient leaks into the next step", 10,
+                  "visible", ("train_step/stale", "train_step/crop"),
+                  lambda ev: over_cases(ev, ["train_step/stale"], _zero_grad),
+                  "gradients zeroed after the update, set to None, or reset before backward()")
+NO_GRAD = Check("train_step.no_grad", "train_step: update under torch.no_grad()", 5, "visible",
+                STEPS, lambda ev: over_cases(ev, STEPS, _no_grad_one),
+                "in-place update with autograd off, not via .data; w and b stay leaves")
+CHECKS = (LOSS, UPDATE, ZERO_GRAD, NO_GRAD)

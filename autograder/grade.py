@@ -1,0 +1,117 @@
+"""Grade one submission: cases, children, reference, checks, report. The whole pipeline."""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import cases as cases_mod
+from autograder import checks
+from autograder.checks.base import Evidence, Outcome, Verdict
+from autograder.limits import Limits
+from autograder.reference import Reference
+from autograder.report import CheckResult, Report
+from autograder.runner import RunResult, run_cases
+
+ISOLATED = ("train_step",)
+"""Probes graded with known-good model and mse in place, in a child of their own."""
+SUFFIXES = (".py",)
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """Where the expected observations come from: the reference, or numbers stored for the
+    public cases (the students' self-check, which has no reference)."""
+
+    reference: Reference | None = None
+    stored: dict | None = None
+
+    def seed(self, source: str) -> int | None:
+        return self.reference.seed_for(source) if self.reference else None
+
+    def observe(self, cases: list) -> dict[str, dict]:
+        if self.reference:
+            return self.reference.observe(cases)
+        return {c.id: self.stored[c.id] for c in cases}
+
+    def known_good(self) -> dict | None:
+        return self.reference.known_good() if self.reference else None
+
+
+def _run(source: str, filename: str, cases: list, expect: Expectations,
+         limits: Limits) -> RunResult:
+    alone = [c for c in cases if c.probe in ISOLATED]
+    rest = [c for c in cases if c.probe not in ISOLATED]
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(run_cases, source, filename, rest, limits=limits)
+        second = pool.submit(run_cases, source, filename, alone, inject=expect.known_good(),
+                             limits=limits)
+        a, b = first.result(), second.result()
+    return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
+                     a.output + b.output)
+
+
+def load_message(error: dict) -> str:
+    """Why the submission could not be loaded, in a sentence for the student."""
+    kind, kind_type = error.get("kind"), error.get("type")
+    if kind == "timeout":
+        return ("Your file took too long to load. Code at the top level runs when it is "
+                "imported: remove long training loops or input() calls from it.")
+    if kind == "crashed":
+        return "Your file ended the Python process while it was being loaded."
+    if kind_type == "SyntaxError" or kind_type == "IndentationError":
+        return (f"Your file has a syntax error at line {error.get('line')}: "
+                f"{error.get('message')}\n  {error.get('text', '')}")
+    if kind_type == "ModuleNotFoundError":
+        return f"Your file imports a module that is not available: {error.get('message')}"
+    if kind_type == "SystemExit":
+        return "Your file calls sys.exit() or exit() while it is loaded: remove that call."
+    where = "\n  ".join(error.get("where", []))
+    return f"Your file raised {kind_type}: {error.get('message')} while it was loaded.\n  {where}"
+
+
+def _judge(evidence: Evidence, selected: tuple) -> tuple[list[CheckResult], str]:
+    results, problems = [], []
+    for check in selected:
+        try:
+            verdict = check.judge(evidence)
+        except Exception as exc:  # a bug in a check is the grader's, never the student's
+            verdict = Verdict(Outcome.GRADER_ERROR, "This check could not be run; your "
+                              "instructor has been told.")
+            problems.append(f"{check.id}: {exc!r}")
+        evidence.verdicts[check.id] = verdict
+        results.append(CheckResult.of(check, verdict))
+    return results, "\n".join(problems)
+
+
+def grade_source(source: str, filename: str, *, expect: Expectations,
+                 limits: Limits = Limits(), only_visible: bool = False) -> Report:
+    selected = tuple(c for c in checks.ALL if not (only_visible and c.hidden))
+    case_map = cases_mod.build(expect.seed(source))
+    wanted = [case_map[cid] for cid in dict.fromkeys(i for c in selected for i in c.cases)
+              if cid in case_map]
+    run = _run(source, filename, wanted, expect, limits)
+    if run.load_error:
+        message = load_message(run.load_error)
+        verdict = Verdict(Outcome.NOT_LOADED, message)
+        return Report(filename, tuple(CheckResult.of(c, verdict) for c in selected),
+                      "could not load", message, output=run.output)
+    evidence = Evidence({c.id: c for c in wanted}, run.observations,
+                        expect.observe(wanted), {})
+    results, problems = _judge(evidence, selected)
+    return Report(filename, tuple(results), "grader error" if problems else "ok",
+                  detail=problems, output=run.output)
+
+
+def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
+               only_visible: bool = False) -> Report:
+    """Grade the file at `path`; a file that cannot be read still gets a report."""
+    path = Path(path)
+    try:
+        source = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"Your file could not be read as UTF-8 text ({type(exc).__name__})."
+        verdict = Verdict(Outcome.NOT_LOADED, message)
+        return Report(path.name, tuple(CheckResult.of(c, verdict) for c in checks.ALL),
+                      "could not load", message)
+    return grade_source(source, path.name, expect=expect, limits=limits,
+                        only_visible=only_visible)

@@ -1,0 +1,15 @@
+"""Limits on one submission's run: settings with their defaults defined once."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    load_seconds: float = 20.0
+    """Wall-clock time to start Python, import torch and run the submission's top level."""
+    case_seconds: float = 10.0
+    """Wall-clock time for one probe (one call pattern, or a 100-epoch training run)."""
+    submission_seconds: float = 90.0
+    """Wall-clock budget for all the children of one submission, restarts included."""
+    output_bytes: int = 64 * 1024
+    """How much of the submission's printed output is kept; the rest is counted and dropped."""

@@ -1,0 +1,184 @@
+"""Run probes on a submission in child processes, with timeouts, crash recovery and no trust.
+
+A crash or a hang costs only the case it happened in: the runner starts a fresh child for the
+cases that remain. Whatever the child does, the parent gets one plain record per case.
+"""
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+
+from autograder.cases import Case
+from autograder.limits import Limits
+
+BOOT = "from autograder.child import main; main()"
+
+
+@dataclass
+class RunResult:
+    """What the children reported for one submission."""
+
+    observations: dict[str, dict] = field(default_factory=dict)
+    """Per case id: the probe's observation, or a record of kind timeout / crashed / load."""
+    load_error: dict | None = None
+    """Set when the submission could not be loaded at all."""
+    output: str = ""
+    """The submission's own printed output, capped."""
+
+
+@dataclass
+class _Child:
+    records: list[dict] = field(default_factory=list)
+    output: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    current: str | None = None
+    """The case running when the child stopped, or "load" before the submission loaded."""
+    failure: dict | None = None
+
+
+def _env(home: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _start(job: dict, workdir: str) -> tuple[subprocess.Popen, int]:
+    job_path = os.path.join(workdir, "job.json")
+    with open(job_path, "w", encoding="utf-8") as fh:
+        json.dump(job, fh)
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-I", "-B", "-c", BOOT, job_path, str(write_fd)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, pass_fds=(write_fd,), cwd=workdir,
+                            env=_env(workdir), start_new_session=True)
+    os.close(write_fd)
+    return proc, read_fd
+
+
+def _deadline(child: _Child, since: float, limits: Limits) -> float:
+    if child.current == "finished":
+        return since + 2.0  # grace to flush and exit; killed after it, not a failure
+    return since + (limits.load_seconds if child.current == "load" else limits.case_seconds)
+
+
+def _on_record(child: _Child, line: bytes) -> None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        record = {"garbled": True}
+    child.records.append(record)
+    if "begin" in record:
+        child.current = str(record["begin"])
+    elif "case" in record or "loaded" in record:
+        child.current = None
+    elif "done" in record or "load_error" in record:
+        child.current = "finished"
+
+
+def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
+    """Take what one pipe has; False at its end."""
+    chunk = os.read(key.fd, 65536)
+    if not chunk:
+        return False
+    if key.data == "out":
+        keep = chunk[: max(0, limits.output_bytes - len(child.output))]
+        child.output += keep
+        child.dropped += len(chunk) - len(keep)
+        return True
+    buffer += chunk
+    *lines, rest = bytes(buffer).split(b"\n")
+    buffer[:] = rest
+    for line in lines:
+        _on_record(child, line)
+    return True
+
+
+def _watch(proc: subprocess.Popen, read_fd: int, limits: Limits, budget_end: float) -> _Child:
+    child, since, buffer = _Child(current="load"), time.monotonic(), bytearray()
+    sel = selectors.DefaultSelector()
+    sel.register(read_fd, selectors.EVENT_READ, "proto")
+    sel.register(proc.stdout, selectors.EVENT_READ, "out")
+    while sel.get_map():
+        timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
+        if timeout <= 0:
+            if child.current != "finished":
+                child.failure = {"kind": "timeout", "seconds": round(time.monotonic() - since, 1)}
+            break
+        for key, _ in sel.select(timeout=timeout):
+            before = len(child.records)
+            if not _read(child, key, limits, buffer):
+                sel.unregister(key.fd)
+            if len(child.records) != before:
+                since = time.monotonic()
+    sel.close()
+    os.close(read_fd)
+    _kill(proc)
+    if child.failure is None and child.current != "finished":
+        child.failure = _crash(proc.returncode)
+    return child
+
+
+def _crash(returncode: int) -> dict:
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else "?"
+        return {"kind": "crashed", "signal": -returncode, "signal_name": name}
+    return {"kind": "crashed", "exit_code": returncode}
+
+
+def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
+              limits: Limits = Limits()) -> RunResult:
+    """Run every case on the submission; each case ends with an observation or a failure."""
+    result, pending = RunResult(), list(cases)
+    budget_end = time.monotonic() + limits.submission_seconds
+    output = bytearray()
+    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+        while pending:
+            job = {"source": source, "filename": filename, "inject": inject,
+                   "cases": [asdict(c) for c in pending]}
+            proc, read_fd = _start(job, workdir)
+            child = _watch(proc, read_fd, limits, budget_end)
+            output += child.output
+            pending = _collect(child, pending, result, budget_end)
+    result.output = output[: limits.output_bytes].decode("utf-8", "replace")
+    return result
+
+
+def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: float) -> list:
+    """Store what this child reported; return the cases still to run in a fresh child."""
+    for record in child.records:
+        if "case" in record and isinstance(record.get("obs"), dict):
+            result.observations[str(record["case"])] = record["obs"]
+        elif "load_error" in record:
+            result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
+                else {"kind": "raised", "type": "?", "message": "could not load"}
+    if child.current == "load" and child.failure:
+        result.load_error = {**child.failure, "call": "loading the submission"}
+    if result.load_error is not None:
+        return []
+    if child.failure and child.current in {c.id for c in pending}:
+        result.observations[child.current] = child.failure
+    left = [c for c in pending if c.id not in result.observations]
+    if len(left) == len(pending):  # no progress: never start the same child again
+        for case in left:
+            result.observations[case.id] = child.failure or {"kind": "crashed", "silent": True}
+        return []
+    if left and time.monotonic() >= budget_end:
+        for case in left:
+            result.observations[case.id] = {"kind": "timeout", "budget": True}
+        return []
+    return left
