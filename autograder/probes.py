@@ -62,7 +62,7 @@ def _reaches(out, leaves: dict) -> dict:
                                         allow_unused=True)
         except RuntimeError:
             return {name: False for name in leaves}
-    return {name: g is not None for name, g in zip(leaves, grads)}
+    return {name: g is not None for name, g in zip(leaves, grads, strict=True)}
 
 
 def model(call: Caller, args: dict) -> dict:

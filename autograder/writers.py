@@ -1,0 +1,86 @@
+"""Turn reports into files and text: Gradescope results.json, grades.csv, a terminal summary.
+
+Every file is written whole to a temporary name and renamed, so a reader never sees half of one.
+"""
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder import __version__, checks
+from autograder.report import Report
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def gradescope(report: Report) -> dict:
+    """Gradescope's results.json: a test per check, tagged with its id; failed when points
+    were lost; hidden checks only after the grades are published."""
+    tests = [{"name": r.title, "score": r.points, "max_score": r.max_points,
+              "status": "passed" if r.passed else "failed", "output": r.feedback,
+              "visibility": r.visibility, "tags": [r.id]} for r in report.results]
+    out = {"score": report.score, "max_score": report.max_score, "tests": tests,
+           "visibility": "visible", "stdout_visibility": "hidden",
+           "extra_data": {"status": report.status, "grader_version": __version__}}
+    if report.message:
+        out["output"] = report.message
+    return out
+
+
+def write_gradescope(report: Report, path: Path) -> None:
+    _atomic_write(Path(path), json.dumps(gradescope(report), indent=2) + "\n")
+
+
+def grades_csv(reports: list[Report]) -> str:
+    ids = [c.id for c in checks.ALL]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "score", "max_score", "status", *ids])
+    for report in reports:
+        points = {r.id: r.points for r in report.results}
+        writer.writerow([report.submission, report.score, report.max_score, report.status,
+                         *(points.get(i, "") for i in ids)])
+    return buffer.getvalue()
+
+
+def write_csv(reports: list[Report], path: Path) -> None:
+    _atomic_write(Path(path), grades_csv(reports))
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def summary(report: Report, *, detail: bool = True) -> str:
+    """A readable verdict for the terminal: a line per check, feedback under each loss."""
+    lines = [f"{report.submission}: {_points(report.score)}/{_points(report.max_score)}"
+             + ("" if report.status == "ok" else f"  [{report.status}]")]
+    if report.message:
+        lines.append("  " + report.message.replace("\n", "\n  "))
+    for r in report.results:
+        mark = "PASS" if r.passed else "FAIL"
+        lines.append(f"  {mark} {r.id:<21} {_points(r.points):>3}/{_points(r.max_points):<3} "
+                     f"{r.title}")
+        if detail and not r.passed and not report.message:
+            lines.append("       " + r.feedback.replace("\n", "\n       "))
+    if report.detail:
+        lines.append("  grader: " + report.detail.replace("\n", "\n  grader: "))
+    return "\n".join(lines)
+
+
+def rubric_markdown() -> str:
+    """The README's rubric table, generated from the checks themselves."""
+    rows = ["| check | points | visibility | what earns the points |", "|---|---|---|---|"]
+    rows += [f"| `{c.id}` | {c.points} | {'hidden until published' if c.hidden else 'visible'} "
+             f"| {c.description} |" for c in checks.ALL]
+    rows.append(f"| **total** | **{checks.TOTAL}** | | |")
+    return "\n".join(rows)

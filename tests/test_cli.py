@@ -1,0 +1,92 @@
+"""End to end through the `autograder` command, as an instructor runs it."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
+             "mse.autograd", "gradients", "train_step.loss", "train_step.update",
+             "train_step.zero_grad", "train_step.no_grad", "training.converges"]
+
+
+def autograder(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_reference_gets_full_marks(tmp_path):
+    run = autograder("grade", "solutions/linreg.py", "--json", tmp_path / "r.json")
+    assert run.returncode == 0, run.stderr
+    results = json.loads((tmp_path / "r.json").read_text())
+    assert (results["score"], results["max_score"]) == (100, 100)
+    assert [t["tags"] for t in results["tests"]] == [[i] for i in CHECK_IDS]
+    assert {t["status"] for t in results["tests"]} == {"passed"}
+    assert "linreg.py: 100/100" in run.stdout
+
+
+def test_the_stubs_get_zero_and_not_attempted(tmp_path):
+    run = autograder("grade", "assignments/linreg/linreg.py", "--json", tmp_path / "r.json")
+    assert run.returncode == 0, run.stderr
+    results = json.loads((tmp_path / "r.json").read_text())
+    assert results["score"] == 0
+    assert all(t["status"] == "failed" and "Not attempted" in t["output"]
+               for t in results["tests"])
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    run = autograder("grade", tmp_path / "nope.py", "--json", tmp_path / "r.json")
+    assert run.returncode == 2
+    assert "no such file" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("args", [["grade"], ["grade", "solutions/linreg.py", "--bogus"],
+                                  ["frobnicate"]])
+def test_bad_arguments_exit_2(args):
+    run = autograder(*args)
+    assert run.returncode == 2 and "usage" in run.stderr
+
+
+def test_a_folder_needs_out(tmp_path):
+    run = autograder("grade", tmp_path)
+    assert run.returncode == 2 and "--out" in run.stderr
+
+
+def test_a_missing_reference_is_a_grader_error_not_a_zero(tmp_path):
+    run = autograder("grade", "examples/alice.py", "--reference", tmp_path / "none.py",
+                     "--json", tmp_path / "r.json")
+    assert run.returncode == 3 and "no reference solution" in run.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_a_batch_grades_everything_and_one_broken_file_spoils_nothing(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(ROOT / "examples" / "alice.py", subs / "alice.py")
+    shutil.copy(ROOT / "examples" / "bob.py", subs / "bob.py")
+    (subs / "carol.py").write_text("def model(x, w, b)\n")
+    (subs / "dave.py").write_text("import os\nos._exit(3)\n")
+    (subs / "notes.txt").write_text("not a submission")
+    run = autograder("grade", subs, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    scores = {r["submission"]: (float(r["score"]), r["status"]) for r in rows}
+    assert scores == {"alice.py": (100, "ok"), "bob.py": (50, "ok"),
+                      "carol.py": (0, "could not load"), "dave.py": (0, "could not load")}
+    assert list(rows[0])[4:] == CHECK_IDS
+    for name in ("alice", "bob", "carol", "dave"):
+        results = json.loads((tmp_path / "out" / f"{name}.json").read_text())
+        assert results["score"] == scores[f"{name}.py"][0]
+    carol = json.loads((tmp_path / "out" / "carol.json").read_text())
+    assert "syntax error at line 1" in carol["output"]
+
+
+def test_rubric_prints_the_table():
+    run = autograder("rubric")
+    assert run.returncode == 0 and "| **total** | **100** |" in run.stdout

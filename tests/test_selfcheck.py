@@ -1,0 +1,46 @@
+"""Students' self-check: `pytest` in assignments/linreg/, one test per visible check."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import selfcheck
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pytest_in_copy(tmp_path: Path, solution: Path) -> subprocess.CompletedProcess:
+    work = tmp_path / "linreg"
+    shutil.copytree(ROOT / "assignments" / "linreg", work)
+    shutil.copy(solution, work / "linreg.py")
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--rootdir", str(work)], cwd=work, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_visible_checks_are_the_non_hidden_ones():
+    assert "model.hidden" not in selfcheck.VISIBLE and "mse.hidden" not in selfcheck.VISIBLE
+    assert len(selfcheck.VISIBLE) == 10
+
+
+def test_stubs_fail_every_check_as_not_attempted(tmp_path):
+    run = _pytest_in_copy(tmp_path, ROOT / "assignments" / "linreg" / "linreg.py")
+    assert "10 failed" in run.stdout, run.stdout
+    assert run.stdout.count("(not attempted): Not attempted") == 10
+
+
+def test_the_reference_passes_every_check(tmp_path):
+    run = _pytest_in_copy(tmp_path, ROOT / "solutions" / "linreg.py")
+    assert "10 passed" in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize("example, failing", [("bob.py", {"mse.values", "gradients",
+                                                          "train_step.update",
+                                                          "training.converges"})])
+def test_the_feedback_is_the_graders(example, failing):
+    report = selfcheck.check(ROOT / "examples" / example)
+    assert {r.id for r in report.results if not r.passed} == failing
+    assert "sum of the squared errors" in report.result("mse.values").feedback

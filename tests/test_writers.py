@@ -1,0 +1,55 @@
+"""The writers: Gradescope's format, the CSV and the summary say what the report says."""
+
+import csv
+import io
+import json
+
+from autograder import checks, writers
+from autograder.checks.base import Outcome, Verdict
+from autograder.report import CheckResult, Report
+
+
+def _report(failing: str = "mse.values", status: str = "ok", message: str = "") -> Report:
+    results = tuple(CheckResult.of(c, Verdict(Outcome.INCORRECT, f"{c.id} is wrong")
+                                   if c.id == failing else Verdict(Outcome.PASSED, "Correct."))
+                    for c in checks.ALL)
+    return Report("alice.py", results, status, message)
+
+
+def test_gradescope_has_a_test_per_check_tagged_with_its_id():
+    out = writers.gradescope(_report())
+    assert out["score"] == 90 and out["max_score"] == 100
+    failed = [t for t in out["tests"] if t["status"] == "failed"]
+    assert [t["tags"] for t in failed] == [["mse.values"]]
+    assert failed[0] == {"name": "mse: loss on the crop data", "score": 0.0, "max_score": 10,
+                         "status": "failed", "output": "mse.values is wrong",
+                         "visibility": "visible", "tags": ["mse.values"]}
+    hidden = {t["tags"][0] for t in out["tests"] if t["visibility"] == "after_published"}
+    assert hidden == {"model.hidden", "mse.hidden"}
+    assert "output" not in out and out["extra_data"]["status"] == "ok"
+
+
+def test_a_submission_that_did_not_load_says_why_at_the_top():
+    out = writers.gradescope(_report(status="could not load", message="syntax error"))
+    assert out["output"] == "syntax error" and out["extra_data"]["status"] == "could not load"
+
+
+def test_write_gradescope_writes_json_atomically(tmp_path):
+    path = tmp_path / "deep" / "results.json"
+    writers.write_gradescope(_report(), path)
+    assert json.loads(path.read_text())["score"] == 90
+    assert [p.name for p in path.parent.iterdir()] == ["results.json"]
+
+
+def test_csv_has_a_row_per_report_and_a_column_per_check():
+    rows = list(csv.reader(io.StringIO(writers.grades_csv([_report(), _report("gradients")]))))
+    assert rows[0] == ["submission", "score", "max_score", "status", *(c.id for c in checks.ALL)]
+    assert rows[1][:4] == ["alice.py", "90.0", "100", "ok"]
+    assert rows[2][4 + [c.id for c in checks.ALL].index("gradients")] == "0.0"
+
+
+def test_summary_shows_each_loss_with_its_feedback():
+    text = writers.summary(_report())
+    assert text.splitlines()[0] == "alice.py: 90/100"
+    assert "FAIL mse.values" in text and "mse.values is wrong" in text
+    assert text.count("PASS") == len(checks.ALL) - 1
