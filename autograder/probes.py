@@ -115,7 +115,7 @@ def train_step(call: Caller, args: dict) -> dict:
     if "w_grad" in args:  # stale gradients, as a previous step that forgot to zero would leave
         w.grad, b.grad = tensor(args["w_grad"]), tensor(args["b_grad"])
     versions = (w._version, b._version)
-    obs = {}
+    obs = {"own": _own_step(call, x, y, w, b)}
     try:
         ret = call("train_step", x, y, w, b, args["lr"], text=f"train_step(inputs, targets, w, b, "
                                                               f"lr={args['lr']:.3g})")
@@ -127,6 +127,18 @@ def train_step(call: Caller, args: dict) -> dict:
     obs.update(_param_state("w", w, versions[0]) | _param_state("b", b, versions[1]))
     obs["loss_after"] = _loss_at(call, x, y, w, b)
     return obs
+
+
+def _own_step(call: Caller, x, y, w, b) -> dict | None:
+    """Loss and gradients at the start, with the model and mse in place (the student's own in
+    the self-check, which has no reference to grade train_step with)."""
+    w1, b1 = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()
+    try:
+        loss = call("mse", call("model", x, w1, b1, text="model"), y, text="mse")
+        grads = call.guard(lambda: torch.autograd.grad(loss, [w1, b1]), "backward")
+    except StudentRaised:
+        return None
+    return {"loss": scalar(loss), "w_grad": plain(grads[0]), "b_grad": plain(grads[1])}
 
 
 def _loss_at(call: Caller, x, y, w, b) -> float | None:
