@@ -6,6 +6,7 @@ captures separately and never parses.
 """
 
 import json
+import linecache
 import os
 import sys
 import types
@@ -29,6 +30,8 @@ def load(source: str, filename: str) -> types.ModuleType:
     module = types.ModuleType("linreg")  # not "__main__": a student's main block stays put
     module.__file__ = filename
     sys.modules["linreg"] = module
+    # so that tracebacks can quote the student's lines
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), module.__dict__)
     return module
 

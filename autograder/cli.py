@@ -53,6 +53,8 @@ def _result_names(paths: list[Path]) -> dict[Path, str]:
 def _grade_one(path: Path, expect: Expectations, limits: Limits) -> Report:
     try:
         return grade_file(path, expect=expect, limits=limits)
+    except reference.ReferenceError:
+        raise  # the same for every submission: stop, and never report it as a student's 0
     except Exception as exc:  # one broken submission never stops the batch
         return Report(path.name, (), "grader error", "The grader could not grade this file; "
                       "your instructor has been told.", detail=repr(exc))

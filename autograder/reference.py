@@ -35,7 +35,11 @@ class Reference:
         observed = {}
         for case in cases:
             torch.manual_seed(0)
-            observed[case.id] = PROBES[case.probe](call, case.args)
+            observed[case.id] = obs = PROBES[case.probe](call, case.args)
+            failed = obs.get("error") or obs.get("out", {})
+            if failed.get("kind") in {"raised", "missing"}:
+                raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "
+                                     f"{failed.get('type')}: {failed.get('message')}")
         return observed
 
     def known_good(self) -> dict[str, str]:

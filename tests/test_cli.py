@@ -90,3 +90,11 @@ def test_a_batch_grades_everything_and_one_broken_file_spoils_nothing(tmp_path):
 def test_rubric_prints_the_table():
     run = autograder("rubric")
     assert run.returncode == 0 and "| **total** | **100** |" in run.stdout
+
+
+def test_a_broken_reference_is_a_grader_error(tmp_path):
+    broken = tmp_path / "ref.py"
+    broken.write_text((ROOT / "solutions" / "linreg.py").read_text().replace(
+        "return x @ w.T + b", "raise RuntimeError('oops')"))
+    run = autograder("grade", "examples/alice.py", "--reference", broken)
+    assert run.returncode == 3 and "fails on case model/crop" in run.stderr

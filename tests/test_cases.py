@@ -1,0 +1,41 @@
+"""The cases: public ones fixed, secret ones unpredictable but the same for one submission."""
+
+import numpy as np
+
+from autograder import cases, data
+
+
+def _shape(values) -> tuple:
+    return np.asarray(values).shape
+
+
+def test_the_crop_data_is_the_notebooks():
+    assert data.TARGETS[2] == (119.0, 133.0)  # 113 is a widely copied typo
+    crop = cases.build(None)["gradients/crop"].args
+    assert _shape(crop["x"]) == (5, 3) and _shape(crop["y"]) == (5, 2)
+
+
+def test_without_a_seed_only_public_cases():
+    built = cases.build(None)
+    assert built and not any(c.secret for c in built.values())
+
+
+def test_secret_cases_have_other_shapes_and_learning_rates():
+    for seed in range(50):
+        built = cases.build(seed)
+        n, f = _shape(built["model/hidden"].args["x"])
+        k = _shape(built["model/hidden"].args["w"])[0]
+        assert n != 5 and k != 2 and f != k
+        assert _shape(built["mse/hidden"].args["preds"])[1] != 2
+        for cid in ("train_step/hidden", "train_step/crop_lr"):
+            assert not np.isclose(built[cid].args["lr"], data.LEARNING_RATE, rtol=0.5)
+
+
+def test_secret_cases_depend_only_on_the_seed():
+    assert cases.build(7)["model/hidden"].args == cases.build(7)["model/hidden"].args
+    assert cases.build(7)["model/hidden"].args != cases.build(8)["model/hidden"].args
+
+
+def test_the_seed_differs_per_submission_and_needs_the_reference(expect):
+    seed = expect.seed
+    assert seed("a") == seed("a") and seed("a") != seed("b")

@@ -1,0 +1,69 @@
+"""The runner: a crash or a hang costs only its own case, and the parent always gets data."""
+
+import time
+
+from autograder.cases import Case
+from autograder.limits import Limits
+from autograder.runner import run_cases
+
+FAST = Limits(load_seconds=20, case_seconds=3, submission_seconds=60, output_bytes=1000)
+CASES = [Case("model/a", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
+         Case("mse/a", "mse", {"preds": [[1.0]], "targets": [[0.0]]}),
+         Case("model/b", "model", {"x": [[3.0, 4.0]], "w": [[1.0, 1.0]], "b": [0.5]})]
+GOOD_MSE = "def mse(p, t):\n    return ((p - t) ** 2).mean()\n"
+
+
+def run(source: str, limits: Limits = FAST):
+    return run_cases("import torch, os, sys\n" + source, "linreg.py", CASES, limits=limits)
+
+
+def test_values_come_back_as_plain_numbers():
+    result = run("def model(x, w, b):\n    return x @ w.T + b\n" + GOOD_MSE)
+    assert result.load_error is None
+    assert result.observations["model/a"]["out"]["values"] == [3.5]
+    assert result.observations["model/b"]["out"]["values"] == [7.5]
+    assert result.observations["mse/a"]["out"]["values"] == [1.0]
+
+
+def test_a_crash_costs_only_the_case_it_happened_in():
+    result = run("def model(x, w, b):\n    if x[0, 0] == 1:\n        os._exit(7)\n"
+                 "    return x @ w.T + b\n" + GOOD_MSE)
+    assert result.observations["model/a"] == {"kind": "crashed", "exit_code": 7}
+    assert result.observations["mse/a"]["out"]["values"] == [1.0]
+    assert result.observations["model/b"]["out"]["values"] == [7.5]
+
+
+def test_a_hang_is_killed_and_costs_only_its_case():
+    started = time.monotonic()
+    result = run("def model(x, w, b):\n    while True:\n        pass\n" + GOOD_MSE)
+    assert result.observations["model/a"]["kind"] == "timeout"
+    assert result.observations["model/b"]["kind"] == "timeout"
+    assert result.observations["mse/a"]["out"]["values"] == [1.0]
+    assert time.monotonic() - started < 30
+
+
+def test_a_load_failure_is_reported_once_for_everything():
+    result = run("sys.exit(0)\n")
+    assert result.load_error["type"] == "SystemExit"
+    assert result.observations == {}
+
+
+def test_a_hang_at_import_is_a_load_timeout():
+    result = run("while True:\n    pass\n", Limits(load_seconds=4, case_seconds=3))
+    assert result.load_error["kind"] == "timeout"
+
+
+def test_a_flood_of_output_is_capped_and_grading_goes_on():
+    result = run("print('x' * 10_000_000)\ndef model(x, w, b):\n    return x @ w.T + b\n"
+                 + GOOD_MSE)
+    assert len(result.output) == FAST.output_bytes
+    assert result.observations["model/b"]["out"]["values"] == [7.5]
+
+
+def test_exceptions_keep_only_the_students_frames():
+    result = run("def model(x, w, b):\n    return helper(x)\n"
+                 "def helper(x):\n    raise ValueError('nope')\n" + GOOD_MSE)
+    record = result.observations["model/a"]["out"]
+    assert (record["type"], record["message"]) == ("ValueError", "nope")
+    assert record["where"] == ["line 3, in model: return helper(x)",
+                               "line 5, in helper: raise ValueError('nope')"]
