@@ -114,6 +114,17 @@ def failure(record: dict, hints: Iterable[tuple[str, str]] = ()) -> Verdict:
     return Verdict(Outcome.RAISED, text)
 
 
+def failed(ev: Evidence, ids: Iterable[str]) -> list[str]:
+    """The checks among `ids` already judged and not passed."""
+    return [cid for cid in ids if cid in ev.verdicts and not ev.verdicts[cid].passed]
+
+
+def upstream(ev: Evidence, ids: Iterable[str], lead: str) -> str:
+    """A line pointing to the failed checks a result depends on, or "" when they all pass."""
+    names = failed(ev, ids)
+    return f"\n{lead}: fix {', '.join(names)} first." if names else ""
+
+
 def is_failure(obs: dict) -> bool:
     return obs.get("kind") in {"raised", "missing", "timeout", "crashed"}
 
@@ -145,7 +156,8 @@ def ladder(got: dict, want: dict, what: str, fingerprints: Fingerprints = lambda
     if got["kind"] == "none":
         return incorrect(f"{what} returned nothing (None): did you forget `return`?")
     if got["kind"] == "too_big":
-        return incorrect(f"{what} returned a very large result of shape {shape_text(got['shape'])}.")
+        return incorrect(f"{what} returned a very large result of shape "
+                         f"{shape_text(got['shape'])}.")
     if got["kind"] not in {"tensor", "ndarray", "number"}:
         return incorrect(f"{what} returned a {got.get('type')}, not a tensor.")
     g, w = values(got), values(want)

@@ -2,37 +2,49 @@
 
 import numpy as np
 
-from autograder.checks.base import (Check, Evidence, Outcome, Verdict, failure, incorrect,
-                                    ladder, over_cases, passed)
+from autograder.checks.base import (
+    Check,
+    Evidence,
+    Outcome,
+    Verdict,
+    failure,
+    incorrect,
+    ladder,
+    over_cases,
+    passed,
+    upstream,
+)
+from autograder.checks.model import transpose_hint
 
 HINTS = (
     ("does not require grad", "The loss has no graph: model or mse returns a detached result."),
     ("has no attribute 'backward'", "mse returns something that is not a tensor (.item()?): "
                                     "backward() needs the loss tensor."),
-    ("mat1 and mat2 shapes", "model multiplies by w without transposing it: x @ w.T."),
+    ("only for scalar outputs", "mse returns more than one number: backward() needs a "
+                                "single-number loss."),
 )
-UPSTREAM = ("model.values", "model.autograd", "mse.values", "mse.autograd")
-
-
-def _cause(ev: Evidence) -> str:
-    failed = [cid for cid in UPSTREAM if cid in ev.verdicts and not ev.verdicts[cid].passed]
-    return f"\nThe gradients come from your model and mse: fix {', '.join(failed)} first." \
-        if failed else ""
+UPSTREAM = ("model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
+            "mse.autograd")
 
 
 def _scaled(got: np.ndarray, want: np.ndarray) -> str | None:
+    """All gradients off by one common factor: the loss is a multiple of the MSE. The factor
+    itself is not shown, as it would give the expected gradients away."""
     ratio = np.divide(got, want, out=np.full_like(got, np.nan), where=np.abs(want) > 1e-9)
     ratio = ratio[np.isfinite(ratio)]
-    if ratio.size and np.allclose(ratio, ratio[0], rtol=1e-3) and abs(ratio[0] - 1) > 1e-3:
-        return (f"The gradients are {ratio[0]:.3g} times too large: a loss that sums instead of "
-                "averaging scales them all by the same factor.")
-    return None
+    if not (ratio.size and np.allclose(ratio, ratio[0], rtol=1e-3)) or abs(ratio[0] - 1) < 1e-3:
+        return None
+    if ratio[0] < 0:
+        return "The gradients all point the wrong way: the loss has the wrong sign."
+    size = "large" if ratio[0] > 1 else "small"
+    return (f"The gradients are all too {size} by one common factor: the loss is a multiple of "
+            "the mean squared error (a sum instead of a mean, a square root, a factor 1/2?).")
 
 
 def _one(ev: Evidence, cid: str) -> Verdict:
     obs, want = ev.observed[cid], ev.expected[cid]
     if "error" in obs:
-        return failure(obs["error"], HINTS)
+        return failure(obs["error"], (transpose_hint(ev.cases[cid].args), *HINTS))
     for name in ("w", "b"):
         got = obs[f"{name}_grad"]
         if got["kind"] == "none":
@@ -49,7 +61,8 @@ def judge(ev: Evidence) -> Verdict:
     verdict = over_cases(ev, ["gradients/crop", "gradients/hidden"], _one)
     if verdict.outcome in (Outcome.PASSED, Outcome.NOT_ATTEMPTED):
         return verdict
-    return Verdict(verdict.outcome, verdict.feedback + _cause(ev))
+    return Verdict(verdict.outcome, verdict.feedback + upstream(
+        ev, UPSTREAM, "The gradients come from your model and mse"))
 
 
 GRADIENTS = Check("gradients", "gradients through model and mse", 10, "visible",

@@ -2,11 +2,26 @@
 
 import numpy as np
 
-from autograder.checks.base import (Check, Evidence, Verdict, failure, incorrect, is_failure,
-                                    ladder, over_cases, passed, shape_text)
+from autograder.checks.base import (
+    Check,
+    Evidence,
+    Verdict,
+    failure,
+    incorrect,
+    is_failure,
+    ladder,
+    over_cases,
+    passed,
+    shape_text,
+)
 
-TRANSPOSE = ("mat1 and mat2 shapes cannot be multiplied",
-             "The shapes do not fit: w is (k, f), so the product needs its transpose, x @ w.T.")
+
+def transpose_hint(args: dict) -> tuple[str, str]:
+    """Names a missing transpose only when the product that failed was exactly (n, f) @ (k, f):
+    hard-coded data or shapes fail with the same error, and need another hint."""
+    (n, f), k = np.shape(args["x"]), len(args["w"])
+    return (f"mat1 and mat2 shapes cannot be multiplied ({n}x{f} and {k}x{f})",
+            "The shapes do not fit: w is (k, f), so the product needs its transpose, x @ w.T.")
 
 
 def _fingerprints(case_args: dict):
@@ -30,7 +45,7 @@ def _fingerprints(case_args: dict):
 def _values(ev: Evidence, cid: str) -> Verdict:
     obs = ev.observed[cid]
     if is_failure(obs["out"]):
-        return failure(obs["out"], [TRANSPOSE])
+        return failure(obs["out"], [transpose_hint(ev.cases[cid].args)])
     verdict = ladder(obs["out"], ev.expected[cid]["out"], "model(x, w, b)",
                      _fingerprints(ev.cases[cid].args))
     if verdict.passed and obs.get("modified"):
@@ -43,7 +58,7 @@ def _autograd(ev: Evidence, cid: str) -> Verdict:
     obs = ev.observed[cid]
     out = obs["out"]
     if is_failure(out):
-        return failure(out, [TRANSPOSE])
+        return failure(out, [transpose_hint(ev.cases[cid].args)])
     if out["kind"] == "ndarray":
         return incorrect("model returned a NumPy array: autograd cannot follow it back to w and "
                          "b. Compute with torch operations and return the tensor.")

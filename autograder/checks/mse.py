@@ -2,8 +2,17 @@
 
 import numpy as np
 
-from autograder.checks.base import (Check, Evidence, Verdict, failure, incorrect, is_failure,
-                                    ladder, over_cases, passed)
+from autograder.checks.base import (
+    Check,
+    Evidence,
+    Verdict,
+    failure,
+    incorrect,
+    is_failure,
+    ladder,
+    over_cases,
+    passed,
+)
 
 
 def _fingerprints(case_args: dict):

@@ -3,8 +3,17 @@ step itself is graded: the loss it returns, the update, the gradient reset, and 
 
 import numpy as np
 
-from autograder.checks.base import (Check, Evidence, Verdict, failure, incorrect, ladder,
-                                    over_cases, passed, values)
+from autograder.checks.base import (
+    Check,
+    Evidence,
+    Verdict,
+    failure,
+    incorrect,
+    ladder,
+    over_cases,
+    passed,
+    values,
+)
 from autograder.data import LEARNING_RATE
 
 STEPS = ("train_step/crop", "train_step/hidden", "train_step/crop_lr")
@@ -95,24 +104,39 @@ def _loss_one(ev: Evidence, cid: str) -> Verdict:
     return verdict
 
 
-def _grad_state(grad: dict, stale, fresh) -> str:
-    """"reset" when no stale gradient survives the call, else "leak"."""
+def _unused(obs: dict, args: dict, clean: dict, p: str) -> bool:
+    """p.grad left exactly as the call found it, and p moved by the fresh gradient alone: the
+    step never reads .grad (torch.autograd.grad), so the stale value cannot leak into it."""
+    d = _delta(obs, args, p)
+    return (np.array_equal(values(obs[f"{p}_grad"]), np.asarray(args[f"{p}_grad"]))
+            and d is not None and _close(d, _delta(clean, args, p)))
+
+
+def _leaks(obs: dict, args: dict, clean: dict, p: str) -> bool:
+    """Whether the stale gradient the call began with is still in p.grad when it returns. The
+    fresh gradient can be far larger than the stale one, so no relative tolerance can tell
+    "fresh" from "stale + fresh": the nearest candidate, by absolute distance, decides."""
+    grad = obs[f"{p}_grad"]
     if grad["kind"] == "none":
-        return "reset"
-    g = values(grad)
-    if g.shape == fresh.shape and (np.allclose(g, 0) or _close(g, fresh) or _close(g, 2 * fresh)):
-        return "reset"
-    return "leak"
+        return False
+    g, stale = values(grad), np.asarray(args[f"{p}_grad"])
+    fresh = -_delta(clean, args, p) / args["lr"]
+    if g.shape != fresh.shape:
+        return True
+    if _unused(obs, args, clean, p):
+        return False
+
+    def gap(c) -> float:
+        return float(np.max(np.abs(g - c)))
+
+    return min(gap(stale + m * fresh) for m in (0, 1, 2)) < min(gap(m * fresh) for m in (0, 1, 2))
 
 
 def _zero_grad(ev: Evidence, cid: str) -> Verdict:
     obs, args = ev.observed[cid], ev.cases[cid].args
     if "error" in obs:
         return failure(obs["error"], HINTS)
-    clean = ev.expected["train_step/crop"]
-    leaks = [p for p in PARAMS
-             if _grad_state(obs[f"{p}_grad"], np.asarray(args[f"{p}_grad"]),
-                            -_delta(clean, args, p) / args["lr"]) == "leak"]
+    leaks = [p for p in PARAMS if _leaks(obs, args, ev.expected["train_step/crop"], p)]
     if not leaks:
         return passed("Correct: no gradient is left to leak into the next step.")
     names = " and ".join(f"{p}.grad" for p in leaks)

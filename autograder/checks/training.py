@@ -3,9 +3,25 @@ run from the same start. No fixed loss threshold: those fail some correct runs."
 
 import numpy as np
 
-from autograder.checks.base import (Check, Evidence, Outcome, Verdict, failure, incorrect,
-                                    over_cases, passed, values)
-from autograder.checks.train_step import HINTS
+from autograder.checks import train_step
+from autograder.checks.base import (
+    Check,
+    Evidence,
+    Outcome,
+    Verdict,
+    failed,
+    failure,
+    incorrect,
+    over_cases,
+    passed,
+    upstream,
+    values,
+)
+
+PARTS = ("model.values", "model.autograd", "mse.values", "mse.autograd")
+"""The checks of the student's own model and mse on the crop data, which training runs."""
+STEP = tuple(c.id for c in train_step.CHECKS)
+LEAD = "Training runs your own model, mse and train_step together"
 
 RTOL = 2e-3
 
@@ -21,7 +37,7 @@ def _trajectory(obs: dict) -> list[np.ndarray] | None:
 def _follows(got: list[np.ndarray], want: list[np.ndarray]) -> bool:
     return len(got) == len(want) and all(
         g.shape == w.shape and np.allclose(g, w, rtol=RTOL, atol=RTOL * np.abs(w).max())
-        for g, w in zip(got, want))
+        for g, w in zip(got, want, strict=True))
 
 
 def _why_not(losses: list) -> str:
@@ -37,18 +53,20 @@ def _why_not(losses: list) -> str:
 
 def _one(ev: Evidence, cid: str) -> Verdict:
     obs = ev.observed[cid]
+    cause = upstream(ev, (*PARTS, *STEP), LEAD)
     if "error" in obs:
-        verdict = failure(obs["error"], HINTS)
+        # train_step's hints assume a working model and mse: when those fail, they mislead
+        verdict = failure(obs["error"], () if failed(ev, PARTS) else train_step.HINTS)
         if verdict.outcome is Outcome.NOT_ATTEMPTED:
             return verdict
-        return Verdict(verdict.outcome, f"At epoch {obs.get('epoch')}: {verdict.feedback}")
+        return Verdict(verdict.outcome, f"At epoch {obs.get('epoch')}: {verdict.feedback}{cause}")
     got, want = _trajectory(obs), _trajectory(ev.expected[cid])
     if got is not None and all(np.all(np.isfinite(g)) for g in got) and _follows(got, want):
         return passed("Correct: 100 epochs of your model, mse and train_step follow the "
                       "reference run from the same start, and the loss falls.")
     return incorrect(_why_not(obs.get("losses", [])) + " Your whole pipeline (model, mse and "
                      "train_step together) does not follow the reference run from the same "
-                     "starting weights: fix the other checks first.")
+                     "starting weights." + cause)
 
 
 CONVERGES = Check("training.converges", "training: 100 epochs bring the loss down", 10,
