@@ -185,6 +185,14 @@ def _judge_case(ev: Evidence, cid: str, judge_one) -> Verdict:
     return failure(obs) if is_failure(obs) else judge_one(ev, cid)
 
 
+def untouched(verdict: Verdict, obs: dict, name: str) -> Verdict:
+    """A right answer still fails when the function changed its inputs in place."""
+    if verdict.passed and obs.get("modified"):
+        return incorrect(f"{name} changed its argument {', '.join(obs['modified'])} in place: "
+                         "compute a new tensor and leave the inputs as they were.")
+    return verdict
+
+
 def over_cases(ev: Evidence, ids: Iterable[str], judge_one: Callable[[Evidence, str], Verdict],
                *, baseline: Iterable[str] = ()) -> Verdict:
     """Judge each available case; the first failure decides. A secret case failing where a
