@@ -1,8 +1,8 @@
 """The child process: load one submission, run the probes it is given, report plain data.
 
-Started by `runner` as `python -I -B -c BOOT JOB FD`. Everything it sends back goes, one JSON
-line a record, to the inherited pipe FD; the student's own prints go to stdout, which the parent
-captures separately and never parses.
+Started by `runner` as `python -I -B -c BOOT JOB_FD PROTO_FD`: it reads its job from one
+pipe and sends back, one JSON line a record, on the other. The student's own prints go to
+stdout, which the parent captures separately and never parses.
 """
 
 import json
@@ -68,13 +68,44 @@ def run(job: dict, channel: Channel) -> None:
         channel.send(case=case["id"], obs=PROBES[case["probe"]](call, case["args"]))
 
 
+def _confine(job: dict) -> None:
+    """Kernel-enforced limits, then the user of its own: before any student code runs."""
+    import resource
+
+    limits = job["limits"]
+    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_CORE", 0),
+                        ("RLIMIT_FSIZE", limits["file_bytes"])):
+        hard = value + 1 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(getattr(resource, name), (value, hard))
+    if job.get("uid") is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+        os.setgroups([])
+        os.setgid(job["uid"])
+        os.setuid(job["uid"])
+
+
+def _read_job(fd: int) -> dict:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
+
+
 def main() -> None:
-    job_path, fd = sys.argv[1], int(sys.argv[2])
-    channel = Channel(fd)
-    with open(job_path, encoding="utf-8") as fh:
-        job = json.load(fh)
+    job_fd, proto_fd = int(sys.argv[1]), int(sys.argv[2])
+    channel = Channel(proto_fd)
+    job = _read_job(job_fd)
+    import torch  # noqa: F401  (imported while the files are still readable, before the drop)
+
+    import autograder.probes  # noqa: F401
+
+    _confine(job)
     run(job, channel)
     channel.send(done=True)
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except Exception:  # the submission may have closed or replaced stdout
+        pass
     # skip atexit handlers and finalizers the submission may have registered
     os._exit(0)

@@ -65,7 +65,7 @@ def _run(source: str, filename: str, cases: list, expect: Expectations,
                              limits=limits)
         a, b = first.result(), second.result()
     return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
-                     a.output + b.output)
+                     a.output + b.output, a.isolation)
 
 
 def load_message(error: dict) -> str:
@@ -74,6 +74,8 @@ def load_message(error: dict) -> str:
     if kind == "timeout":
         return ("Your file took too long to load. Code at the top level runs when it is "
                 "imported: remove long training loops or input() calls from it.")
+    if kind == "memory":
+        return "Your file used more memory than allowed while it was being loaded."
     if kind == "crashed":
         return "Your file ended the Python process while it was being loaded."
     if kind_type == "SyntaxError" or kind_type == "IndentationError":
@@ -112,12 +114,12 @@ def grade_source(source: str, filename: str, *, expect: Expectations,
         message = load_message(run.load_error)
         verdict = Verdict(Outcome.NOT_LOADED, message)
         return Report(filename, tuple(CheckResult.of(c, verdict) for c in selected),
-                      "could not load", message, output=run.output)
+                      "could not load", message, output=run.output, isolation=run.isolation)
     evidence = Evidence({c.id: c for c in wanted}, run.observations,
                         expect.observe(wanted, run.observations), {})
     results, problems = _judge(evidence, selected)
     return Report(filename, tuple(results), "grader error" if problems else "ok",
-                  detail=problems, output=run.output)
+                  detail=problems, output=run.output, isolation=run.isolation)
 
 
 def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),

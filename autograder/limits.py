@@ -11,5 +11,13 @@ class Limits:
     """Wall-clock time for one probe (one call pattern, or a 100-epoch training run)."""
     submission_seconds: float = 90.0
     """Wall-clock budget for all the children of one submission, restarts included."""
+    cpu_seconds: int = 60
+    """CPU time of one child (kernel-enforced: SIGXCPU, then SIGKILL)."""
+    memory_mb: int = 1536
+    """Memory of one child and everything it starts (cgroup), where cgroups are available."""
+    processes: int = 64
+    """Processes and threads of one child, where the child runs as a user of its own."""
     output_bytes: int = 64 * 1024
     """How much of the submission's printed output is kept; the rest is counted and dropped."""
+    file_bytes: int = 16 * 1024 * 1024
+    """Largest file the submission may write (RLIMIT_FSIZE); its files never count anyway."""

@@ -40,6 +40,8 @@ class Report:
     """For the instructor only: what went wrong in the grader, if anything."""
     output: str = field(default="", repr=False)
     """The submission's own printed output (capped); shown to the instructor, never parsed."""
+    isolation: str = ""
+    """The sandbox layers the submission ran under, so the instructor knows what held."""
 
     @property
     def score(self) -> float:

@@ -10,12 +10,12 @@ import selectors
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
 from autograder.cases import Case
 from autograder.limits import Limits
+from autograder.sandbox import Jail, Layer, detect
 
 BOOT = "from autograder.child import main; main()"
 
@@ -30,6 +30,8 @@ class RunResult:
     """Set when the submission could not be loaded at all."""
     output: str = ""
     """The submission's own printed output, capped."""
+    isolation: str = ""
+    """The sandbox layers that held, for the instructor."""
 
 
 @dataclass
@@ -44,7 +46,7 @@ class _Child:
 
 def _env(home: str) -> dict:
     return {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -55,17 +57,23 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _start(job: dict, workdir: str) -> tuple[subprocess.Popen, int]:
-    job_path = os.path.join(workdir, "job.json")
-    with open(job_path, "w", encoding="utf-8") as fh:
-        json.dump(job, fh)
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-I", "-B", "-c", BOOT, job_path, str(write_fd)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, pass_fds=(write_fd,), cwd=workdir,
-                            env=_env(workdir), start_new_session=True)
-    os.close(write_fd)
-    return proc, read_fd
+def _start(job: dict, jail: Jail) -> tuple[subprocess.Popen, int]:
+    """Start the child; it gets its job through a pipe, so no file of the job lies around."""
+    job_r, job_w = os.pipe()
+    proto_r, proto_w = os.pipe()
+    inner = [sys.executable, "-I", "-B", "-c", BOOT, str(job_r), str(proto_w)]
+    proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, pass_fds=(job_r, proto_w),
+                            cwd=jail.workdir, env=_env(jail.home), start_new_session=True)
+    os.close(job_r)
+    os.close(proto_w)
+    payload = json.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits)}).encode()
+    try:
+        with os.fdopen(job_w, "wb") as pipe:
+            pipe.write(payload)
+    except BrokenPipeError:  # the child died before reading: _watch reports how
+        pass
+    return proc, proto_r
 
 
 def _deadline(child: _Child, since: float, limits: Limits) -> float:
@@ -140,20 +148,32 @@ def _crash(returncode: int) -> dict:
     return {"kind": "crashed", "exit_code": returncode}
 
 
+def _run_child(job: dict, layer: Layer, limits: Limits, budget_end: float) -> _Child:
+    jail = Jail(layer, limits)
+    try:
+        proc, read_fd = _start(job, jail)
+        child = _watch(proc, read_fd, limits, budget_end)
+        if child.failure and child.failure.get("signal") == signal.SIGKILL and \
+                jail.out_of_memory():
+            child.failure = {"kind": "memory", "limit_mb": limits.memory_mb}
+        return child
+    finally:
+        jail.close()  # nothing the job started outlives it
+
+
 def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
-              limits: Limits = Limits()) -> RunResult:
+              limits: Limits = Limits(), layer: Layer | None = None) -> RunResult:
     """Run every case on the submission; each case ends with an observation or a failure."""
-    result, pending = RunResult(), list(cases)
+    layer = layer or detect()
+    result, pending = RunResult(isolation=layer.describe()), list(cases)
     budget_end = time.monotonic() + limits.submission_seconds
     output = bytearray()
-    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
-        while pending:
-            job = {"source": source, "filename": filename, "inject": inject,
-                   "cases": [asdict(c) for c in pending]}
-            proc, read_fd = _start(job, workdir)
-            child = _watch(proc, read_fd, limits, budget_end)
-            output += child.output
-            pending = _collect(child, pending, result, budget_end)
+    while pending:
+        job = {"source": source, "filename": filename, "inject": inject,
+               "cases": [asdict(c) for c in pending]}
+        child = _run_child(job, layer, limits, budget_end)
+        output += child.output
+        pending = _collect(child, pending, result, budget_end)
     result.output = output[: limits.output_bytes].decode("utf-8", "replace")
     return result
 

@@ -30,7 +30,8 @@ def gradescope(report: Report) -> dict:
               "visibility": r.visibility, "tags": [r.id]} for r in report.results]
     out = {"score": report.score, "max_score": report.max_score, "tests": tests,
            "visibility": "visible", "stdout_visibility": "hidden",
-           "extra_data": {"status": report.status, "grader_version": __version__}}
+           "extra_data": {"status": report.status, "grader_version": __version__,
+                          "isolation": report.isolation}}
     if report.message:
         out["output"] = report.message
     return out

@@ -20,6 +20,7 @@ class Outcome(enum.Enum):
     NOT_ATTEMPTED = "not attempted"
     RAISED = "raised an exception"
     TIMEOUT = "timed out"
+    MEMORY = "memory limit"
     CRASHED = "crashed"
     NOT_LOADED = "could not load"
     GRADER_ERROR = "could not check"
@@ -95,6 +96,12 @@ def failure(record: dict, hints: Iterable[tuple[str, str]] = ()) -> Verdict:
     if kind == "timeout":
         return Verdict(Outcome.TIMEOUT, "Your code ran out of time here: is there an endless "
                                         "loop, or a training loop with far too many epochs?")
+    if kind == "memory" or record.get("type") == "MemoryError":
+        return Verdict(Outcome.MEMORY, "Your code used more memory than allowed here: is "
+                                       "something growing without end, or a huge tensor?")
+    if kind == "crashed" and record.get("signal_name") == "SIGXCPU":
+        return Verdict(Outcome.TIMEOUT, "Your code used too much CPU time: is there an endless "
+                                        "loop, or a training loop with far too many epochs?")
     if kind == "crashed":
         how = record.get("signal_name") or f"exit code {record.get('exit_code')}"
         return Verdict(Outcome.CRASHED, f"Your code ended the Python process ({how}) here, "
@@ -126,7 +133,7 @@ def upstream(ev: Evidence, ids: Iterable[str], lead: str) -> str:
 
 
 def is_failure(obs: dict) -> bool:
-    return obs.get("kind") in {"raised", "missing", "timeout", "crashed"}
+    return obs.get("kind") in {"raised", "missing", "timeout", "crashed", "memory"}
 
 
 def values(desc: dict) -> np.ndarray:

@@ -1,0 +1,197 @@
+"""Where a child runs: the strongest isolation this machine allows, chosen once, in layers.
+
+- process (always): own session, `python -I -B`, cleared environment, closed stdin, rlimits,
+  SIGKILL of the whole group from the parent;
+- user (as root): the child drops to a user id of its own before any student code runs;
+- cgroups (where writable): memory and process limits, and a kill of everything the job started;
+- namespaces (where bwrap works): no network, a PID namespace, private /tmp and HOME, and a
+  read-only view of only the Python environment, the harness and the job's own folder.
+
+AUTOGRADER_SANDBOX=process|user|namespaces caps the layer (to test the fallbacks).
+"""
+
+import functools
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+from autograder.limits import Limits
+
+LAYERS = ("process", "user", "namespaces")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+SYSTEM = ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/localtime")
+INSIDE_JOB = "/job"
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    """The strongest layer in force: process, user or namespaces."""
+    cgroups: bool
+    """Memory and process limits by cgroup (v1 memory and pids controllers)."""
+
+    @property
+    def drops_user(self) -> bool:
+        return self.name != "process"
+
+    def describe(self) -> str:
+        parts = {"process": "own session and rlimits", "user": "an unprivileged user of its own",
+                 "namespaces": "namespaces (no network, own PIDs, read-only view), an "
+                               "unprivileged user of its own"}[self.name]
+        return parts + (", cgroup memory and process limits" if self.cgroups else "")
+
+
+def _bwrap_works() -> bool:
+    bwrap = shutil.which("bwrap")
+    if not bwrap or os.geteuid() != 0:
+        return False
+    try:
+        return subprocess.run([bwrap, *_namespaces(), "--ro-bind", "/", "/", "true"],
+                              capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _cgroups_work() -> bool:
+    try:
+        for controller in ("memory", "pids"):
+            probe = CGROUP_ROOT / controller / f"autograder-probe-{os.getpid()}"
+            probe.mkdir()
+            probe.rmdir()
+        return True
+    except OSError:
+        return False
+
+
+@functools.cache
+def detect() -> Layer:
+    """The strongest layer available, capped by AUTOGRADER_SANDBOX."""
+    cap = os.environ.get("AUTOGRADER_SANDBOX", "namespaces")
+    cap = LAYERS.index(cap) if cap in LAYERS else len(LAYERS) - 1
+    root = os.geteuid() == 0
+    name = ("namespaces" if cap >= 2 and _bwrap_works() else
+            "user" if cap >= 1 and root else "process")
+    return Layer(name, cgroups=cap >= 1 and root and _cgroups_work())
+
+
+def _namespaces() -> list[str]:
+    # no user namespace: the child must be able to drop to a real unprivileged user id
+    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+
+
+def _visible() -> list[str]:
+    """What the child may see: the system's libraries, this Python, the harness; nothing of
+    the instructor's (the reference lives beside the harness, not inside it)."""
+    python = {sys.prefix, sys.base_prefix, sys.exec_prefix,
+              str(Path(sys.executable).resolve().parent.parent)}
+    python |= {p for p in sys.path if "-packages" in p}
+    harness = str(Path(autograder.__file__).resolve().parent)
+    found = [p for p in (*SYSTEM, *sorted(python), harness) if os.path.exists(p)]
+    return [p for p in found if not any(p != q and p.startswith(q + "/") for q in found)]
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parents
+    return [str(p) for p in reversed(parts) if str(p) != "/"]
+
+
+def _bwrap_args(workdir: str) -> list[str]:
+    args = ["bwrap", *_namespaces(), "--cap-drop", "ALL", "--cap-add", "CAP_SETUID",
+            "--cap-add", "CAP_SETGID", "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", "/home/student"]
+    made = set()
+    for path in _visible():
+        for parent in _ancestors(path):  # world-traversable, so the dropped user can get there
+            if parent not in made:
+                args += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+        args += ["--ro-bind", path, path]
+    return [*args, "--bind", workdir, INSIDE_JOB, "--chdir", INSIDE_JOB]
+
+
+class Jail:
+    """One child's confinement: its folder, user id and cgroups; `close` kills what is left."""
+
+    def __init__(self, layer: Layer, limits: Limits):
+        self.layer, self.limits = layer, limits
+        self.workdir = tempfile.mkdtemp(prefix="autograder-job-")
+        self.uid = 100_000 + secrets.randbelow(900_000) if layer.drops_user else None
+        if self.uid is not None:
+            os.chown(self.workdir, self.uid, self.uid)
+            os.chmod(self.workdir, 0o711)  # bwrap, root without capabilities, must enter it
+        self.cgroups = self._make_cgroups() if layer.cgroups else []
+
+    def _make_cgroups(self) -> list[Path]:
+        name = f"autograder-{os.getpid()}-{secrets.token_hex(6)}"
+        memory, pids = CGROUP_ROOT / "memory" / name, CGROUP_ROOT / "pids" / name
+        memory.mkdir()
+        pids.mkdir()
+        limit = str(self.limits.memory_mb * 1024 * 1024)
+        (memory / "memory.limit_in_bytes").write_text(limit)
+        try:  # without swap accounting, memory.limit alone already holds
+            (memory / "memory.memsw.limit_in_bytes").write_text(limit)
+        except OSError:
+            pass
+        (pids / "pids.max").write_text(str(self.limits.processes * 4))
+        return [memory, pids]
+
+    @property
+    def cwd(self) -> str:
+        return INSIDE_JOB if self.layer.name == "namespaces" else self.workdir
+
+    @property
+    def home(self) -> str:
+        return "/home/student" if self.layer.name == "namespaces" else self.workdir
+
+    def argv(self, inner: list[str]) -> list[str]:
+        """`inner` wrapped: joined to the cgroups first, then inside bwrap."""
+        wrapped = _bwrap_args(self.workdir) + inner if self.layer.name == "namespaces" else inner
+        if not self.cgroups:
+            return wrapped
+        join = " ".join(f'echo $$ > "{c}/cgroup.procs" &&' for c in self.cgroups)
+        return ["/bin/sh", "-c", f'{join} exec "$@"', "sh", *wrapped]
+
+    def out_of_memory(self) -> bool:
+        try:
+            return int((self.cgroups[0] / "memory.failcnt").read_text()) > 0
+        except (IndexError, OSError, ValueError):
+            return False
+
+    def close(self) -> None:
+        """Kill everything the job started, then remove its traces."""
+        for cgroup in self.cgroups:
+            for _ in range(50):
+                pids = _pids(cgroup)
+                if not pids:
+                    break
+                for pid in pids:
+                    _kill_pid(pid)
+                time.sleep(0.01)
+            try:
+                cgroup.rmdir()
+            except OSError:
+                pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _pids(cgroup: Path) -> list[int]:
+    try:
+        return [int(p) for p in (cgroup / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _kill_pid(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
