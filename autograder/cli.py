@@ -5,8 +5,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import expected, reference, writers
-from autograder.grade import SUFFIXES, Expectations, grade_file
+from autograder import batch, expected, reference, writers
+from autograder.grade import SUFFIXES, Expectations
 from autograder.limits import Limits
 from autograder.report import Report
 
@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
                        "(default: solutions/linreg.py, or $AUTOGRADER_REFERENCE)")
     grade.add_argument("--case-seconds", type=float, default=Limits.case_seconds,
                        help="time limit for one probe of a submission (default: %(default)s)")
+    grade.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                       help="memory of one child, where cgroups allow (default: %(default)s)")
+    grade.add_argument("--jobs", type=int, default=1,
+                       help="submissions graded at once (default: %(default)s)")
+    grade.add_argument("--fresh", action="store_true",
+                       help="grade again even where an up-to-date result exists in --out")
     grade.add_argument("--quiet", action="store_true", help="only the score lines")
     sub.add_parser("rubric", help="print the rubric as a Markdown table")
     build = sub.add_parser("build-expected", help="store the reference's answers on the public "
@@ -50,16 +56,6 @@ def _result_names(paths: list[Path]) -> dict[Path, str]:
     return {p: f"{p.stem if stems[p.stem] == 1 else p.name}.json" for p in paths}
 
 
-def _grade_one(path: Path, expect: Expectations, limits: Limits) -> Report:
-    try:
-        return grade_file(path, expect=expect, limits=limits)
-    except reference.ReferenceError:
-        raise  # the same for every submission: stop, and never report it as a student's 0
-    except Exception as exc:  # one broken submission never stops the batch
-        return Report(path.name, (), "grader error", "The grader could not grade this file; "
-                      "your instructor has been told.", detail=repr(exc))
-
-
 def _grade(args) -> int:
     if not args.path.exists():
         raise UsageError(f"no such file or folder: {args.path}")
@@ -68,20 +64,20 @@ def _grade(args) -> int:
     if args.path.is_dir() and args.json_path:
         raise UsageError("--json is for one submission; use --out for a folder")
     expect = Expectations(reference=reference.load(args.reference))
-    limits = Limits(case_seconds=args.case_seconds)
+    limits = Limits(case_seconds=args.case_seconds, memory_mb=args.memory_mb)
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
-    names, reports = _result_names(paths), []
-    for number, path in enumerate(paths, 1):
-        report = _grade_one(path, expect, limits)
-        reports.append(report)
-        if args.out:
-            writers.write_gradescope(report, args.out / names[path])
+    names = _result_names(paths)
+    targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
+    progress = iter(range(1, len(paths) + 1))
+
+    def done(report: Report, reused: bool) -> None:
         if len(paths) > 1:
-            print(f"[{number}/{len(paths)}] ", end="", file=sys.stderr)
-        print(writers.summary(report, detail=not args.quiet) if not args.quiet else
-              f"{report.submission}: {report.score:g}/{report.max_score:g} {report.status}")
-    if args.json_path:
-        writers.write_gradescope(reports[0], args.json_path)
+            print(f"[{next(progress)}/{len(paths)}]" + (" (unchanged)" if reused else ""),
+                  file=sys.stderr)
+        print(writers.summary(report, detail=not args.quiet), flush=True)
+
+    reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
+                              fresh=args.fresh, done=done)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv")
     return 0

@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 from autograder import __version__, checks
-from autograder.report import Report
+from autograder.checks import Outcome
+from autograder.report import CheckResult, Report
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -27,18 +28,33 @@ def gradescope(report: Report) -> dict:
     were lost; hidden checks only after the grades are published."""
     tests = [{"name": r.title, "score": r.points, "max_score": r.max_points,
               "status": "passed" if r.passed else "failed", "output": r.feedback,
-              "visibility": r.visibility, "tags": [r.id]} for r in report.results]
+              "visibility": r.visibility, "tags": [r.id],
+              "extra_data": {"outcome": r.outcome.value}} for r in report.results]
     out = {"score": report.score, "max_score": report.max_score, "tests": tests,
            "visibility": "visible", "stdout_visibility": "hidden",
-           "extra_data": {"status": report.status, "grader_version": __version__,
-                          "isolation": report.isolation}}
+           "extra_data": {"submission": report.submission, "status": report.status,
+                          "grader_version": __version__, "isolation": report.isolation}}
     if report.message:
         out["output"] = report.message
     return out
 
 
-def write_gradescope(report: Report, path: Path) -> None:
-    _atomic_write(Path(path), json.dumps(gradescope(report), indent=2) + "\n")
+def write_gradescope(report: Report, path: Path, *, key: str | None = None) -> None:
+    """`key` identifies what the result was computed from, so a batch can resume."""
+    results = gradescope(report)
+    if key:
+        results["extra_data"]["key"] = key
+    _atomic_write(Path(path), json.dumps(results, indent=2) + "\n")
+
+
+def report_from_gradescope(saved: dict) -> Report:
+    """A report back from our own results.json, for a batch that resumes."""
+    extra = saved["extra_data"]
+    results = tuple(CheckResult(t["tags"][0], t["name"], t["visibility"], t["max_score"],
+                                t["score"], Outcome(t["extra_data"]["outcome"]), t["output"])
+                    for t in saved["tests"])
+    return Report(extra["submission"], results, extra["status"], saved.get("output", ""),
+                  isolation=extra.get("isolation", ""))
 
 
 def grades_csv(reports: list[Report]) -> str:
@@ -62,7 +78,11 @@ def _points(value: float) -> str:
 
 
 def summary(report: Report, *, detail: bool = True) -> str:
-    """A readable verdict for the terminal: a line per check, feedback under each loss."""
+    """A readable verdict for the terminal: a line per check, feedback under each loss;
+    without `detail`, the score line alone."""
+    if not detail:
+        return f"{report.submission}: {_points(report.score)}/{_points(report.max_score)} " \
+               f"{report.status}"
     lines = [f"{report.submission}: {_points(report.score)}/{_points(report.max_score)}"
              + ("" if report.status == "ok" else f"  [{report.status}]")]
     if report.message:
@@ -71,7 +91,7 @@ def summary(report: Report, *, detail: bool = True) -> str:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  {mark} {r.id:<21} {_points(r.points):>3}/{_points(r.max_points):<3} "
                      f"{r.title}")
-        if detail and not r.passed and not report.message:
+        if not r.passed and not report.message:
             lines.append("       " + r.feedback.replace("\n", "\n       "))
     if report.detail:
         lines.append("  grader: " + report.detail.replace("\n", "\n  grader: "))

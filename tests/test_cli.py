@@ -98,3 +98,22 @@ def test_a_broken_reference_is_a_grader_error(tmp_path):
         "return x @ w.T + b", "raise RuntimeError('oops')"))
     run = autograder("grade", "examples/alice.py", "--reference", broken)
     assert run.returncode == 3 and "fails on case model/crop" in run.stderr
+
+
+def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    for name in ("alice", "bob"):
+        shutil.copy(ROOT / "examples" / f"{name}.py", subs / f"{name}.py")
+    first = autograder("grade", subs, "--out", out, "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "bob.json").unlink()  # as if the batch had been interrupted before bob
+    second = autograder("grade", subs, "--out", out)
+    assert second.stderr.count("(unchanged)") == 1 and "bob.py: 50/100" in second.stdout
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == files
+    (subs / "alice.py").write_text((subs / "alice.py").read_text() + "\n# changed\n")
+    third = autograder("grade", subs, "--out", out, "--quiet")
+    assert third.stderr.count("(unchanged)") == 1 and "alice.py: 100/100 ok" in third.stdout
+    fresh = autograder("grade", subs, "--out", out, "--fresh", "--quiet")
+    assert "(unchanged)" not in fresh.stderr

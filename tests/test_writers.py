@@ -23,7 +23,8 @@ def test_gradescope_has_a_test_per_check_tagged_with_its_id():
     assert [t["tags"] for t in failed] == [["mse.values"]]
     assert failed[0] == {"name": "mse: loss on the crop data", "score": 0.0, "max_score": 10,
                          "status": "failed", "output": "mse.values is wrong",
-                         "visibility": "visible", "tags": ["mse.values"]}
+                         "visibility": "visible", "tags": ["mse.values"],
+                         "extra_data": {"outcome": "incorrect"}}
     hidden = {t["tags"][0] for t in out["tests"] if t["visibility"] == "after_published"}
     assert hidden == {"model.hidden", "mse.hidden"}
     assert "output" not in out and out["extra_data"]["status"] == "ok"
@@ -53,3 +54,8 @@ def test_summary_shows_each_loss_with_its_feedback():
     assert text.splitlines()[0] == "alice.py: 90/100"
     assert "FAIL mse.values" in text and "mse.values is wrong" in text
     assert text.count("PASS") == len(checks.ALL) - 1
+
+
+def test_a_saved_result_reads_back_as_the_same_report():
+    report = _report(status="could not load", message="syntax error")
+    assert writers.report_from_gradescope(writers.gradescope(report)) == report
