@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import cases as cases_mod
-from autograder import checks
+from autograder import checks, submission
 from autograder.checks.base import Evidence, Outcome, Verdict, values
 from autograder.limits import Limits
 from autograder.reference import Reference
@@ -16,7 +16,7 @@ from autograder.runner import RunResult, run_cases
 
 ISOLATED = ("train_step",)
 """Probes graded with known-good model and mse in place, in a child of their own."""
-SUFFIXES = (".py",)
+SUFFIXES = tuple(submission.LOADERS)
 
 
 @dataclass(frozen=True)
@@ -103,18 +103,27 @@ def _judge(evidence: Evidence, selected: tuple) -> tuple[list[CheckResult], str]
     return results, "\n".join(problems)
 
 
-def grade_source(source: str, filename: str, *, expect: Expectations,
-                 limits: Limits = Limits(), only_visible: bool = False) -> Report:
+def plan(expect: Expectations, source: str, *, only_visible: bool) -> tuple[tuple, list]:
+    """The checks to judge and the cases they need."""
     selected = tuple(c for c in checks.ALL if not (only_visible and c.hidden))
     case_map = cases_mod.build(expect.seed(source))
     wanted = [case_map[cid] for cid in dict.fromkeys(i for c in selected for i in c.cases)
               if cid in case_map]
-    run = _run(source, filename, wanted, expect, limits)
+    return selected, wanted
+
+
+def not_loaded(filename: str, selected: tuple, message: str, **extra) -> Report:
+    verdict = Verdict(Outcome.NOT_LOADED, message)
+    return Report(filename, tuple(CheckResult.of(c, verdict) for c in selected),
+                  "could not load", message, **extra)
+
+
+def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
+           expect: Expectations) -> Report:
+    """Observations -> verdicts -> report: the same for a child's run and an in-process one."""
     if run.load_error:
-        message = load_message(run.load_error)
-        verdict = Verdict(Outcome.NOT_LOADED, message)
-        return Report(filename, tuple(CheckResult.of(c, verdict) for c in selected),
-                      "could not load", message, output=run.output, isolation=run.isolation)
+        return not_loaded(filename, selected, load_message(run.load_error), output=run.output,
+                          isolation=run.isolation)
     evidence = Evidence({c.id: c for c in wanted}, run.observations,
                         expect.observe(wanted, run.observations), {})
     results, problems = _judge(evidence, selected)
@@ -122,16 +131,22 @@ def grade_source(source: str, filename: str, *, expect: Expectations,
                   detail=problems, output=run.output, isolation=run.isolation)
 
 
+def grade_source(source: str, filename: str, *, expect: Expectations,
+                 limits: Limits = Limits(), only_visible: bool = False) -> Report:
+    selected, wanted = plan(expect, source, only_visible=only_visible)
+    run = _run(source, filename, wanted, expect, limits)
+    return judged(filename, selected, wanted, run, expect)
+
+
 def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
                only_visible: bool = False) -> Report:
-    """Grade the file at `path`; a file that cannot be read still gets a report."""
+    """Grade the file at `path` (.py or .ipynb); a file that cannot be read still gets a
+    report."""
     path = Path(path)
     try:
-        source = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"Your file could not be read as UTF-8 text ({type(exc).__name__})."
-        verdict = Verdict(Outcome.NOT_LOADED, message)
-        return Report(path.name, tuple(CheckResult.of(c, verdict) for c in checks.ALL),
-                      "could not load", message)
-    return grade_source(source, path.name, expect=expect, limits=limits,
-                        only_visible=only_visible)
+        sub = submission.load(path)
+    except submission.SubmissionError as exc:
+        return not_loaded(path.name, checks.ALL, str(exc))
+    report = grade_source(sub.source, path.name, expect=expect, limits=limits,
+                          only_visible=only_visible)
+    return sub.relabel(report)

@@ -1,0 +1,90 @@
+"""Notebooks read in the parent: cells, magics, what students do to notebooks."""
+
+import json
+
+import pytest
+
+from autograder import magics, notebook, submission
+
+
+def _nb(*cells, version: int = 4) -> str:
+    return json.dumps({"nbformat": version, "nbformat_minor": 5, "metadata": {},
+                       "cells": list(cells)})
+
+
+def code(source, **meta) -> dict:
+    return {"cell_type": "code", "source": source, "metadata": meta, "outputs": []}
+
+
+def markdown(source) -> dict:
+    return {"cell_type": "markdown", "source": source, "metadata": {}}
+
+
+def _run(text: str) -> dict:
+    scope: dict = {}
+    exec(compile(notebook.convert(text).source, "nb", "exec"), scope)
+    return scope
+
+
+def test_magics_and_shell_lines_become_pass_and_keep_their_lines():
+    code_ = "%matplotlib inline\nx = 1\n!pip install torch\nfiles = !ls\nmodel?\n  %time y = 2"
+    out = magics.neutralise(code_)
+    assert len(out.splitlines()) == 6 and "x = 1" in out
+    assert [ln.split("#")[0].strip() for ln in out.splitlines()] == [
+        "pass", "x = 1", "pass", "pass", "pass", "pass"]
+
+
+def test_a_shell_cell_magic_is_commented_out_and_a_python_one_kept():
+    assert magics.neutralise("%%bash\nrm -rf /\n").splitlines() == ["# %%bash", "# rm -rf /"]
+    assert magics.neutralise("%%time\nx = 1").splitlines()[1] == "x = 1"
+
+
+def test_code_cells_run_in_order_without_selfchecks_tests_or_outputs():
+    scope = _run(_nb(markdown("x = 'markdown never runs'"), code("x = 1"),
+                     code("x = 2", tags=[notebook.SELFCHECK_TAG]),
+                     code("x = 3", nbgrader={"grade": True, "solution": False, "points": 1}),
+                     code(["x ", "+= 10\n"], nbgrader={"grade": False, "solution": True})))
+    assert scope["x"] == 11
+
+
+def test_a_failing_cell_does_not_stop_the_next_one(capsys):
+    scope = _run(_nb(code("1 / 0"), code("y = 5")))
+    assert scope["y"] == 5
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_prose_turned_to_code_is_skipped_but_a_broken_function_is_kept():
+    assert _run(_nb(code("This cell was markdown."), code("y = 5")))["y"] == 5
+    converted = notebook.convert(_nb(markdown("intro"), code("def model(x, w, b)\n  return x")))
+    with pytest.raises(SyntaxError) as err:
+        compile(converted.source, "nb", "exec")
+    assert converted.origin[err.value.lineno] == (2, 1)
+
+
+def test_multiline_strings_keep_their_text():
+    text = 's = """a\nb\n  c"""'
+    assert _run(_nb(code(text)))["s"] == "a\nb\n  c"
+
+
+def test_version_3_notebooks_are_read():
+    nb = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "heading", "source": "Title", "level": 1, "metadata": {}},
+        {"cell_type": "code", "input": "z = 3", "language": "python", "outputs": [],
+         "metadata": {}}]}]}
+    assert _run(json.dumps(nb))["z"] == 3
+
+
+@pytest.mark.parametrize("text, words", [("{not json", "not valid JSON"),
+                                         ("[1, 2]", "not a Jupyter notebook"),
+                                         ('{"nbformat": 4, "cells": 3}', "no list of cells")])
+def test_unreadable_notebooks_say_why(text, words):
+    with pytest.raises(notebook.NotebookError, match=words):
+        notebook.convert(text)
+
+
+def test_line_numbers_are_told_as_cells():
+    converted = notebook.convert(_nb(markdown("m"), code("a = 1\nb = 2")))
+    line = next(n for n, (cell, ln) in converted.origin.items() if (cell, ln) == (2, 2))
+    sub = submission.Submission(converted.source, converted.origin)
+    assert sub.where(f"  line {line}, in <module>: b = 2") == "  cell 2, line 2, in <module>: b = 2"
+    assert sub.where(f"syntax error at line {line}: x") == "syntax error at cell 2, line 2: x"
