@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build-expected", help="store the reference's answers on the public "
                            "cases, for the students' self-check")
     build.add_argument("--check", action="store_true", help="fail if the stored file is stale")
+    everything = sub.add_parser("build", help="generate the stubs, the student notebook, "
+                                "nbgrader's source notebook and the stored answers from the "
+                                "template and the reference")
+    everything.add_argument("--check", action="store_true",
+                            help="write nothing; fail if a generated file is stale")
     return parser
 
 
@@ -96,6 +101,20 @@ def _build_expected(args) -> int:
     return 0
 
 
+def _build(args) -> int:
+    from autograder import build
+
+    files = build.generated()
+    if args.check:
+        old = build.stale(files)
+        for path in old:
+            print(f"autograder: {path} is stale: run `autograder build`", file=sys.stderr)
+        return 1 if old else 0
+    for path in build.write(files):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -104,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rubric":
             print(writers.rubric_markdown())
             return 0
+        if args.command == "build":
+            return _build(args)
         return _build_expected(args)
     except UsageError as exc:
         print(f"autograder: {exc}", file=sys.stderr)

@@ -70,9 +70,11 @@ def _safe_str(exc: BaseException) -> str:
         return "<message could not be read>"
 
 
-def raised(exc: BaseException, call: str, filename: str) -> dict:
-    """An exception from student code: its type, message and only the student's own frames."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+def raised(exc: BaseException, call: str, filename: str | frozenset[str]) -> dict:
+    """An exception from student code: its type, message and only the student's own frames
+    (from its file, or from any of its notebook cells, each a file of its own in a kernel)."""
+    files = {filename} if isinstance(filename, str) else filename
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
     where = [f"line {f.lineno}, in {f.name}: {f.line}" for f in frames][-3:]
     record = {"kind": "raised", "type": type(exc).__name__, "message": _safe_str(exc),
               "not_attempted": isinstance(exc, NotImplementedError), "call": call,

@@ -20,7 +20,7 @@ class StudentRaised(Exception):
 class Caller:
     """The one wrapper through which student code is called."""
 
-    def __init__(self, namespace, filename: str):
+    def __init__(self, namespace, filename: str | frozenset[str]):
         self.namespace = namespace
         self.filename = filename
 

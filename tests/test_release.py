@@ -1,16 +1,18 @@
 """What students receive holds no reference code, and every generated file is current."""
 
 import ast
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from autograder import checks, expected, reference, writers
+from autograder import build, checks, expected, reference, writers
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT_SIDE = [*sorted((ROOT / "assignments").rglob("*.py")),
                 *sorted((ROOT / "autograder").rglob("*.py"))]
+STUDENT_NOTEBOOKS = sorted((ROOT / "assignments").rglob("*.ipynb"))
 
 
 def _statements(source: str) -> set[str]:
@@ -31,6 +33,38 @@ def test_no_statement_of_the_reference_reaches_students():
     for path in STUDENT_SIDE:
         leaked = answers & _statements(path.read_text())
         assert not leaked, f"{path.relative_to(ROOT)} contains reference code: {leaked}"
+
+
+def notebook_code(text: str) -> str:
+    """The code cells of a notebook, as one module."""
+    return "\n".join("".join(c["source"]) for c in json.loads(text)["cells"]
+                     if c["cell_type"] == "code")
+
+
+def reference_leaks(code: str) -> set[str]:
+    answers = _statements(reference.default_path().read_text()) - {"raise NotImplementedError"}
+    assert answers, "the reference has statements to look for"
+    return answers & _statements(code)
+
+
+def test_no_notebook_students_receive_holds_reference_code():
+    assert [p.name for p in STUDENT_NOTEBOOKS] == ["linreg.ipynb"]
+    for path in STUDENT_NOTEBOOKS:
+        leaked = reference_leaks(notebook_code(path.read_text()))
+        assert not leaked, f"{path.relative_to(ROOT)} contains reference code: {leaked}"
+
+
+def test_the_leak_test_finds_reference_code_in_a_notebook():
+    cells = build.template.parse(build.template.default_path().read_text())
+    solved = build.student_notebook(cells, build.bodies(reference.default_path().read_text()))
+    assert reference_leaks(notebook_code(solved))
+
+
+def test_every_generated_file_is_current():
+    files = build.generated()
+    assert set(files) >= {build.STUBS, build.STUDENT, build.NBGRADER}
+    assert build.stale(files) == [], "run `autograder build`"
+    assert build.stale({**files, build.STUBS: files[build.STUBS] + "# edited"}) == [build.STUBS]
 
 
 def test_the_stubs_are_stubs():

@@ -44,3 +44,40 @@ def test_the_feedback_is_the_graders(example, failing):
     report = selfcheck.check(ROOT / "examples" / example)
     assert {r.id for r in report.results if not r.passed} == failing
     assert "sum of the squared errors" in report.result("mse.values").feedback
+
+
+def _namespace(path: Path) -> dict:
+    namespace = {"__name__": "__main__"}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace
+
+
+def test_in_process_the_verdicts_are_the_same_as_in_children():
+    from autograder import expected
+    from autograder.grade import Expectations
+    from autograder.kernel import grade_namespace
+
+    bob = ROOT / "examples" / "bob.py"
+    here = grade_namespace(_namespace(bob), expect=Expectations(stored=expected.load()),
+                           only_visible=True)
+    assert here.results == selfcheck.check(bob).results
+
+
+def test_a_notebook_self_check_is_quiet_and_leaves_the_kernel_as_it_was(capsys):
+    import torch
+
+    namespace = _namespace(ROOT / "examples" / "bob.py")
+    torch.manual_seed(123)
+    selfcheck.run_checks(namespace, "mse")
+    after = torch.rand(1)
+    torch.manual_seed(123)
+    assert torch.equal(after, torch.rand(1)), "the kernel's random numbers are untouched"
+    out = capsys.readouterr()
+    assert "FAIL  mse: loss on the crop data" in out.out and "hint('mse')" in out.out
+    assert out.err == ""
+
+
+def test_a_self_check_in_an_imported_module_does_nothing(capsys):
+    namespace = _namespace(ROOT / "examples" / "bob.py") | {"__name__": "linreg"}
+    selfcheck.run_checks(namespace, "model")
+    assert capsys.readouterr().out == ""
