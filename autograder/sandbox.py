@@ -160,27 +160,46 @@ class Jail:
         join = " ".join(f'echo $$ > "{c}/cgroup.procs" &&' for c in self.cgroups)
         return ["/bin/sh", "-c", f'{join} exec "$@"', "sh", *wrapped]
 
+    def returncode(self, code: int) -> int:
+        """The child's own status: bwrap reports a death by signal N as exit code 128 + N
+        (an `os._exit(128 + N)` looks the same, and costs the submission nothing more)."""
+        if self.layer.name == "namespaces" and 128 < code <= 128 + signal.SIGRTMAX:
+            return 128 - code
+        return code
+
     def out_of_memory(self) -> bool:
+        """Whether the cgroup's OOM killer struck (some kernels never count it in failcnt)."""
+        if not self.cgroups:
+            return False
         try:
-            return int((self.cgroups[0] / "memory.failcnt").read_text()) > 0
-        except (IndexError, OSError, ValueError):
+            control = (self.cgroups[0] / "memory.oom_control").read_text().split()
+            kills = int(control[control.index("oom_kill") + 1]) if "oom_kill" in control else 0
+            return kills > 0 or int((self.cgroups[0] / "memory.failcnt").read_text()) > 0
+        except (OSError, ValueError):
             return False
 
     def close(self) -> None:
         """Kill everything the job started, then remove its traces."""
         for cgroup in self.cgroups:
-            for _ in range(50):
-                pids = _pids(cgroup)
-                if not pids:
-                    break
-                for pid in pids:
-                    _kill_pid(pid)
-                time.sleep(0.01)
+            _sweep(functools.partial(_pids, cgroup))
             try:
                 cgroup.rmdir()
             except OSError:
                 pass
+        if self.uid is not None:  # without cgroups, a detached process is found by its user
+            _sweep(functools.partial(_pids_of_user, self.uid))
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _sweep(find) -> None:
+    """Kill what `find` lists until nothing is left (a fork bomb refills the list)."""
+    for _ in range(50):
+        pids = find()
+        if not pids:
+            return
+        for pid in pids:
+            _kill_pid(pid)
+        time.sleep(0.01)
 
 
 def _pids(cgroup: Path) -> list[int]:
@@ -188,6 +207,22 @@ def _pids(cgroup: Path) -> list[int]:
         return [int(p) for p in (cgroup / "cgroup.procs").read_text().split()]
     except (OSError, ValueError):
         return []
+
+
+def _pids_of_user(uid: int) -> list[int]:
+    """Processes whose real user id is `uid`: the jail's own, so all of them are the job's."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                real = next(line for line in status if line.startswith("Uid:")).split()[1]
+        except (OSError, StopIteration, IndexError):
+            continue
+        if int(real) == uid:
+            found.append(int(entry.name))
+    return found
 
 
 def _kill_pid(pid: int) -> None:
