@@ -5,6 +5,7 @@ cases that remain. Whatever the child does, the parent gets one plain record per
 """
 
 import json
+import math
 import os
 import selectors
 import signal
@@ -14,10 +15,16 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from autograder.cases import Case
+from autograder.child import RECORD_LIMIT
 from autograder.limits import Limits
 from autograder.sandbox import Jail, Layer, detect
 
 BOOT = "from autograder.child import main; main()"
+LINE_LIMIT = RECORD_LIMIT + 65536
+"""Longest protocol line the parent keeps; the child's own records are never longer."""
+NEXT = {"load": ("loaded", "load_error"), None: ("begin", "done"), "finished": ()}
+"""Records each state of the child accepts (in a case: only that case's record). The harness
+always sends them in this order: anything else was forged by the submission, and is dropped."""
 
 
 @dataclass
@@ -85,21 +92,26 @@ def _deadline(child: _Child, since: float, limits: Limits) -> float:
 def _on_record(child: _Child, line: bytes) -> None:
     try:
         record = json.loads(line)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        record = {"garbled": True}
+        plain = isinstance(record, dict) and _well_formed(record.get("obs", {}))
+    except (ValueError, RecursionError):  # not JSON, or nested deep enough to be hostile
+        return
+    kind = next(iter(record), None) if isinstance(record, dict) else None
+    if kind not in NEXT.get(child.current, ("case",)) or \
+            (kind == "case" and record["case"] != child.current):
+        return
+    if kind == "case" and not (plain and isinstance(record.get("obs"), dict)):
+        record = {"case": child.current, "obs": {"kind": "crashed", "protocol": "malformed"}}
     child.records.append(record)
-    if "begin" in record:
+    if kind == "begin":
         child.current = str(record["begin"])
-    elif "case" in record or "loaded" in record:
+    elif kind in ("case", "loaded"):
         child.current = None
-    elif "done" in record or "load_error" in record:
+    else:
         child.current = "finished"
 
 
 def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
-    """Take what one pipe has; False at its end."""
+    """Take what one pipe has; False at its end, or when the protocol is abused."""
     chunk = os.read(key.fd, 65536)
     if not chunk:
         return False
@@ -109,10 +121,14 @@ def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
         child.dropped += len(chunk) - len(keep)
         return True
     buffer += chunk
-    *lines, rest = bytes(buffer).split(b"\n")
-    buffer[:] = rest
-    for line in lines:
-        _on_record(child, line)
+    if b"\n" in chunk:
+        *lines, rest = buffer.split(b"\n")
+        buffer[:] = rest
+        for line in lines:
+            _on_record(child, line)
+    if len(buffer) > LINE_LIMIT:  # a line no harness writes: the submission wrote it
+        child.failure = {"kind": "crashed", "protocol": len(buffer)}
+        return False
     return True
 
 
@@ -121,7 +137,7 @@ def _watch(proc: subprocess.Popen, read_fd: int, limits: Limits, budget_end: flo
     sel = selectors.DefaultSelector()
     sel.register(read_fd, selectors.EVENT_READ, "proto")
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
-    while sel.get_map():
+    while sel.get_map() and child.failure is None:
         timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
         if timeout <= 0:
             if child.current != "finished":
@@ -136,8 +152,6 @@ def _watch(proc: subprocess.Popen, read_fd: int, limits: Limits, budget_end: flo
     sel.close()
     os.close(read_fd)
     _kill(proc)
-    if child.failure is None and child.current != "finished":
-        child.failure = _crash(proc.returncode)
     return child
 
 
@@ -153,6 +167,8 @@ def _run_child(job: dict, layer: Layer, limits: Limits, budget_end: float) -> _C
     try:
         proc, read_fd = _start(job, jail)
         child = _watch(proc, read_fd, limits, budget_end)
+        if child.failure is None and child.current != "finished":
+            child.failure = _crash(jail.returncode(proc.returncode))
         if child.failure and child.failure.get("signal") == signal.SIGKILL and \
                 jail.out_of_memory():
             child.failure = {"kind": "memory", "limit_mb": limits.memory_mb}
@@ -181,7 +197,7 @@ def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | N
 def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: float) -> list:
     """Store what this child reported; return the cases still to run in a fresh child."""
     for record in child.records:
-        if "case" in record and isinstance(record.get("obs"), dict):
+        if "case" in record:
             result.observations[str(record["case"])] = record["obs"]
         elif "load_error" in record:
             result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
@@ -202,3 +218,20 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
             result.observations[case.id] = {"kind": "timeout", "budget": True}
         return []
     return left
+
+
+def _well_formed(obs) -> bool:
+    """Every value description in `obs` is as `plain` makes it: numbers filling their shape.
+    The child's own records always are; a record the submission forged may not be."""
+    if isinstance(obs, list):
+        return all(_well_formed(o) for o in obs)
+    if not isinstance(obs, dict):
+        return True
+    if "values" in obs:
+        shape, values = obs.get("shape"), obs.get("values")
+        if not (isinstance(shape, list) and isinstance(values, list) and
+                all(type(d) is int and d >= 0 for d in shape) and
+                all(type(v) in (int, float) for v in values) and
+                len(values) == math.prod(shape) and isinstance(obs.get("dtype"), str)):
+            return False
+    return all(_well_formed(v) for v in obs.values())

@@ -102,6 +102,9 @@ def failure(record: dict, hints: Iterable[tuple[str, str]] = ()) -> Verdict:
     if kind == "crashed" and record.get("signal_name") == "SIGXCPU":
         return Verdict(Outcome.TIMEOUT, "Your code used too much CPU time: is there an endless "
                                         "loop, or a training loop with far too many epochs?")
+    if kind == "crashed" and record.get("protocol"):
+        return Verdict(Outcome.CRASHED, "Your code wrote to the grader's channel here, so the "
+                                        "grader stopped it: leave the grader's files alone.")
     if kind == "crashed":
         how = record.get("signal_name") or f"exit code {record.get('exit_code')}"
         return Verdict(Outcome.CRASHED, f"Your code ended the Python process ({how}) here, "
