@@ -24,6 +24,8 @@ def _expectations() -> Expectations:
 
 
 def points(namespace: MutableMapping, check_id: str) -> float:
+    if namespace.get("__name__") != "__main__":  # imported by the grader: never a second grade
+        return 0.0
     expect = _expectations()
     report = grade_namespace(namespace, expect=expect, only_visible=expect.reference is None)
     found = {r.id: r for r in report.results}

@@ -24,6 +24,9 @@ MESSY = _nb(
          "plt.plot(losses)\nplt.show()"),
     code("model(torch.ones(2, 2), w, b)  # fails: the cell stops, the notebook goes on"),
     code("import matplotlib_not_here"),
+    code("from autograder.selfcheck import run_checks\nfrom autograder.gradecell import points\n"
+         "run_checks(globals(), 'model')  # untagged: harmless in the grader\n"
+         "points(globals(), 'model.values')"),
 )
 
 
@@ -53,7 +56,8 @@ def test_notebooks_and_py_files_are_graded_together(graded):
 
 
 def test_what_students_do_to_notebooks_costs_nothing(graded):
-    """Magics, shell lines, prose as code, a 10,000-epoch loop, plt.show(), failing cells."""
+    """Magics, shell lines, prose as code, a 10,000-epoch loop, plt.show(), failing cells,
+    self-check helpers called in untagged cells."""
     results = json.loads((graded[1] / "messy.json").read_text())
     assert results["score"] == 100, results
 
