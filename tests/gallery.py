@@ -38,6 +38,20 @@ class Entry:
         return base + ("\n" + self.extra if self.extra else "")
 
 
+def assert_verdicts(entry: Entry, report) -> None:
+    """The report gives exactly the entry's verdict: its failing checks lose every point and
+    name the cause; every other check keeps all of its points."""
+    __tracebackhide__ = True
+    assert [r.id for r in report.results] == list(ALL_CHECKS), report.message
+    for result in report.results:
+        if result.id in entry.fails:
+            assert result.points == 0, f"{result.id} should fail: {result.feedback}"
+            assert entry.fails[result.id].lower() in result.feedback.lower(), (
+                f"{result.id}: {result.feedback!r} does not name {entry.fails[result.id]!r}")
+        else:
+            assert result.points == result.max_points, f"{result.id}: {result.feedback}"
+
+
 def _patched(replace: dict[str, str]) -> str:
     source = REFERENCE.read_text()
     lines = source.splitlines(keepends=True)
