@@ -1,10 +1,14 @@
 """The runner: a crash or a hang costs only its own case, and the parent always gets data."""
 
+import json
+import os
+import threading
 import time
+from types import SimpleNamespace
 
 from autograder.cases import Case
 from autograder.limits import Limits
-from autograder.runner import run_cases
+from autograder.runner import LINE_LIMIT, _Child, _read, run_cases
 
 FAST = Limits(load_seconds=20, case_seconds=3, submission_seconds=60, output_bytes=1000)
 CASES = [Case("model/a", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
@@ -67,3 +71,44 @@ def test_exceptions_keep_only_the_students_frames():
     assert (record["type"], record["message"]) == ("ValueError", "nope")
     assert record["where"] == ["line 3, in model: return helper(x)",
                                "line 5, in helper: raise ValueError('nope')"]
+
+
+def _protocol(lines: list[bytes]) -> _Child:
+    """What the parent makes of these protocol lines, as the child's pipe would bring them."""
+    child, buffer = _Child(current="load"), bytearray()
+    read_fd, write_fd = os.pipe()
+
+    def write() -> None:
+        try:
+            os.write(write_fd, b"".join(lines))
+        except BrokenPipeError:  # the parent stopped reading, as it should
+            pass
+        os.close(write_fd)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    key = SimpleNamespace(fd=read_fd, data="proto")
+    while _read(child, key, FAST, buffer):
+        assert len(buffer) <= LINE_LIMIT + 65536
+    os.close(read_fd)  # the writer may still be blocked on a line the parent gave up on
+    writer.join()
+    return child
+
+
+def test_a_giant_line_on_the_protocol_is_cut_short():
+    child = _protocol([b"x" * (3 * LINE_LIMIT)])
+    assert child.failure["kind"] == "crashed" and child.failure["protocol"] > LINE_LIMIT
+
+
+def test_records_out_of_the_harness_order_are_dropped():
+    obs = {"out": {"kind": "tensor", "shape": [1], "dtype": "float32", "values": [1.0]}}
+    lines = [{"case": "model/a", "obs": obs}, {"done": True}, {"loaded": True},
+             {"begin": "model/a"}, {"case": "mse/a", "obs": obs},
+             {"case": "model/a", "obs": {"out": {"kind": "tensor", "shape": [2],
+                                                 "dtype": "f", "values": [1.0]}}},
+             {"case": "model/a", "obs": obs}, {"done": True}, {"begin": "x"}]
+    child = _protocol([json.dumps(line).encode() + b"\n" for line in lines] + [b"not json\n"])
+    assert child.records == [{"loaded": True}, {"begin": "model/a"},
+                             {"case": "model/a", "obs": {"kind": "crashed",
+                                                         "protocol": "malformed"}},
+                             {"done": True}]
