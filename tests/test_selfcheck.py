@@ -17,7 +17,8 @@ def _pytest_in_copy(tmp_path: Path, solution: Path) -> subprocess.CompletedProce
     shutil.copytree(ROOT / "assignments" / "linreg", work)
     shutil.copy(solution, work / "linreg.py")
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(work)], cwd=work, capture_output=True, text=True,
+                           # no short summary: its lines repeat messages up to the terminal's width
+                           "-rN", "--rootdir", str(work)], cwd=work, capture_output=True, text=True,
                           timeout=300)
 
 
