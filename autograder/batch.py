@@ -8,6 +8,8 @@ a re-run of an unchanged batch gives back the very same files.
 import functools
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -17,6 +19,7 @@ from autograder import reference, writers
 from autograder.grade import Expectations, grade_file
 from autograder.limits import Limits
 from autograder.report import Report
+from autograder.spawn import Spawner
 
 
 @functools.cache
@@ -38,9 +41,14 @@ def result_key(path: Path, expect: Expectations, limits: Limits) -> str:
     return digest.hexdigest()
 
 
-def _grade_one(path: Path, expect: Expectations, limits: Limits) -> Report:
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner) -> Report:
     try:
-        return grade_file(path, expect=expect, limits=limits)
+        return grade_file(path, expect=expect, limits=limits, spawner=spawner)
     except reference.ReferenceError:
         raise  # the same for every submission: stop, and never report it as a student's 0
     except Exception as exc:  # one broken submission never stops the batch
@@ -59,17 +67,19 @@ def _reuse(target: Path, key: str) -> Report | None:
 
 
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
-              limits: Limits, jobs: int = 1, fresh: bool = False,
-              done: Callable[[Report, bool], None] = lambda report, reused: None) -> list[Report]:
-    """Grade each path, writing its result to targets[path] as soon as it is known."""
+              limits: Limits, jobs: int = 1, fresh: bool = False, spawner: Spawner | None = None,
+              done: Callable[[Report, bool, float], None] = lambda *_: None) -> list[Report]:
+    """Grade each path, writing its result to targets[path] as soon as it is known; `done`
+    hears of each report, whether it was reused, and the seconds it took."""
 
     def one(path: Path) -> Report:
+        began = time.monotonic()
         key, target = result_key(path, expect, limits), targets.get(path)
         reused = None if fresh or target is None else _reuse(target, key)
-        report = reused or _grade_one(path, expect, limits)
+        report = reused or _grade_one(path, expect, limits, spawner)
         if target is not None and reused is None:
             writers.write_gradescope(report, target, key=key)
-        done(report, reused is not None)
+        done(report, reused is not None, time.monotonic() - began)
         return report
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:

@@ -78,10 +78,17 @@ def _confine(job: dict) -> None:
         hard = value + 1 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
         resource.setrlimit(getattr(resource, name), (value, hard))
     if job.get("uid") is not None:
+        from autograder.linux import PR_SET_NO_NEW_PRIVS, prctl
+
+        prctl(PR_SET_NO_NEW_PRIVS, 1)  # no set-user-id program gives root back
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
         os.setgroups([])
         os.setgid(job["uid"])
         os.setuid(job["uid"])
+    if job.get("die_with_parent"):  # after the drop, which clears it
+        from autograder.linux import PR_SET_PDEATHSIG, prctl
+
+        prctl(PR_SET_PDEATHSIG, 9)
 
 
 def _read_job(fd: int) -> dict:
@@ -93,13 +100,19 @@ def _read_job(fd: int) -> dict:
 
 
 def main() -> None:
-    job_fd, proto_fd = int(sys.argv[1]), int(sys.argv[2])
-    channel = Channel(proto_fd)
-    job = _read_job(job_fd)
+    """A fresh interpreter's entry point."""
     import torch  # noqa: F401  (imported while the files are still readable, before the drop)
 
     import autograder.probes  # noqa: F401
 
+    serve(int(sys.argv[1]), int(sys.argv[2]))
+
+
+def serve(job_fd: int, proto_fd: int) -> None:
+    """Read the job, confine this process, run the job, and leave without running any of the
+    submission's exit handlers. Never returns."""
+    channel = Channel(proto_fd)
+    job = _read_job(job_fd)
     _confine(job)
     run(job, channel)
     channel.send(done=True)

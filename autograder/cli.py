@@ -5,10 +5,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import batch, expected, reference, writers
+from autograder import batch, expected, reference, spawn, writers
 from autograder.grade import SUFFIXES, Expectations
 from autograder.limits import Limits
-from autograder.report import Report
+from autograder.progress import Progress
+from autograder.sandbox import detect
 
 
 class UsageError(Exception):
@@ -30,8 +31,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="time limit for one probe of a submission (default: %(default)s)")
     grade.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
                        help="memory of one child, where cgroups allow (default: %(default)s)")
-    grade.add_argument("--jobs", type=int, default=1,
-                       help="submissions graded at once (default: %(default)s)")
+    grade.add_argument("--jobs", type=int, default=batch.cores(),
+                       help="submissions graded at once (default: this machine's cores, "
+                       "%(default)s)")
+    grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
+                       "every child instead of forking the warm pool (slower; the same results)")
+    grade.add_argument("--timings", type=Path, help="write each submission's grading time "
+                       "(seconds) and status to this CSV file")
     grade.add_argument("--fresh", action="store_true",
                        help="grade again even where an up-to-date result exists in --out")
     grade.add_argument("--quiet", action="store_true", help="only the score lines")
@@ -73,18 +79,14 @@ def _grade(args) -> int:
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    progress = iter(range(1, len(paths) + 1))
-
-    def done(report: Report, reused: bool) -> None:
-        if len(paths) > 1:
-            print(f"[{next(progress)}/{len(paths)}]" + (" (unchanged)" if reused else ""),
-                  file=sys.stderr)
-        print(writers.summary(report, detail=not args.quiet), flush=True)
-
-    reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
-                              fresh=args.fresh, done=done)
+    spawner = spawn.Fresh(detect()) if args.no_pool else spawn.default()
+    with Progress(len(paths), detail=not args.quiet) as progress:
+        reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
+                                  fresh=args.fresh, spawner=spawner, done=progress.done)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv")
+    if args.timings:
+        writers.write_timings(reports, progress.seconds, args.timings)
     return 0
 
 

@@ -13,6 +13,7 @@ from autograder.limits import Limits
 from autograder.reference import Reference
 from autograder.report import CheckResult, Report
 from autograder.runner import RunResult, run_cases
+from autograder.spawn import Spawner
 
 ISOLATED = ("train_step",)
 """Probes graded with known-good model and mse in place, in a child of their own."""
@@ -55,14 +56,14 @@ def _own_step_expected(case, obs: dict) -> dict | None:
     return step
 
 
-def _run(source: str, filename: str, cases: list, expect: Expectations,
-         limits: Limits) -> RunResult:
+def _run(source: str, filename: str, cases: list, expect: Expectations, limits: Limits,
+         spawner: Spawner | None) -> RunResult:
     alone = [c for c in cases if c.probe in ISOLATED]
     rest = [c for c in cases if c.probe not in ISOLATED]
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(run_cases, source, filename, rest, limits=limits)
+        first = pool.submit(run_cases, source, filename, rest, limits=limits, spawner=spawner)
         second = pool.submit(run_cases, source, filename, alone, inject=expect.known_good(),
-                             limits=limits)
+                             limits=limits, spawner=spawner)
         a, b = first.result(), second.result()
     return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
                      a.output + b.output, a.isolation)
@@ -132,14 +133,17 @@ def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
 
 
 def grade_source(source: str, filename: str, *, expect: Expectations,
-                 limits: Limits = Limits(), only_visible: bool = False) -> Report:
+                 limits: Limits = Limits(), only_visible: bool = False,
+                 spawner: Spawner | None = None) -> Report:
+    """Grade one submission's code; its children come from `spawner` (default: the warm
+    pool of the strongest sandbox layer here)."""
     selected, wanted = plan(expect, source, only_visible=only_visible)
-    run = _run(source, filename, wanted, expect, limits)
+    run = _run(source, filename, wanted, expect, limits, spawner)
     return judged(filename, selected, wanted, run, expect)
 
 
 def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
-               only_visible: bool = False) -> Report:
+               only_visible: bool = False, spawner: Spawner | None = None) -> Report:
     """Grade the file at `path` (.py or .ipynb); a file that cannot be read still gets a
     report."""
     path = Path(path)
@@ -148,5 +152,5 @@ def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
     except submission.SubmissionError as exc:
         return not_loaded(path.name, checks.ALL, str(exc))
     report = grade_source(sub.source, path.name, expect=expect, limits=limits,
-                          only_visible=only_visible)
+                          only_visible=only_visible, spawner=spawner)
     return sub.relabel(report)

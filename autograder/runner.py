@@ -9,17 +9,15 @@ import math
 import os
 import selectors
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 
+from autograder import spawn
 from autograder.cases import Case
 from autograder.child import RECORD_LIMIT
 from autograder.limits import Limits
-from autograder.sandbox import Jail, Layer, detect
+from autograder.spawn import Spawner, Started
 
-BOOT = "from autograder.child import main; main()"
 LINE_LIMIT = RECORD_LIMIT + 65536
 """Longest protocol line the parent keeps; the child's own records are never longer."""
 NEXT = {"load": ("loaded", "load_error"), None: ("begin", "done"), "finished": ()}
@@ -49,38 +47,6 @@ class _Child:
     current: str | None = None
     """The case running when the child stopped, or "load" before the submission loaded."""
     failure: dict | None = None
-
-
-def _env(home: str) -> dict:
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def _start(job: dict, jail: Jail) -> tuple[subprocess.Popen, int]:
-    """Start the child; it gets its job through a pipe, so no file of the job lies around."""
-    job_r, job_w = os.pipe()
-    proto_r, proto_w = os.pipe()
-    inner = [sys.executable, "-I", "-B", "-c", BOOT, str(job_r), str(proto_w)]
-    proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, pass_fds=(job_r, proto_w),
-                            cwd=jail.workdir, env=_env(jail.home), start_new_session=True)
-    os.close(job_r)
-    os.close(proto_w)
-    payload = json.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits)}).encode()
-    try:
-        with os.fdopen(job_w, "wb") as pipe:
-            pipe.write(payload)
-    except BrokenPipeError:  # the child died before reading: _watch reports how
-        pass
-    return proc, proto_r
 
 
 def _deadline(child: _Child, since: float, limits: Limits) -> float:
@@ -132,11 +98,11 @@ def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
     return True
 
 
-def _watch(proc: subprocess.Popen, read_fd: int, limits: Limits, budget_end: float) -> _Child:
+def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
     child, since, buffer = _Child(current="load"), time.monotonic(), bytearray()
     sel = selectors.DefaultSelector()
-    sel.register(read_fd, selectors.EVENT_READ, "proto")
-    sel.register(proc.stdout, selectors.EVENT_READ, "out")
+    sel.register(started.proto, selectors.EVENT_READ, "proto")
+    sel.register(started.out, selectors.EVENT_READ, "out")
     while sel.get_map() and child.failure is None:
         timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
         if timeout <= 0:
@@ -150,25 +116,27 @@ def _watch(proc: subprocess.Popen, read_fd: int, limits: Limits, budget_end: flo
             if len(child.records) != before:
                 since = time.monotonic()
     sel.close()
-    os.close(read_fd)
-    _kill(proc)
+    os.close(started.proto)
+    started.kill()
     return child
 
 
-def _crash(returncode: int) -> dict:
+def _crash(returncode: int | None) -> dict:
+    if returncode is None:
+        return {"kind": "crashed", "silent": True}
     if returncode < 0:
         name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else "?"
         return {"kind": "crashed", "signal": -returncode, "signal_name": name}
     return {"kind": "crashed", "exit_code": returncode}
 
 
-def _run_child(job: dict, layer: Layer, limits: Limits, budget_end: float) -> _Child:
-    jail = Jail(layer, limits)
+def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float) -> _Child:
+    jail = spawner.jail(limits)
     try:
-        proc, read_fd = _start(job, jail)
-        child = _watch(proc, read_fd, limits, budget_end)
+        started = spawner.start(job, jail)
+        child = _watch(started, limits, budget_end)
         if child.failure is None and child.current != "finished":
-            child.failure = _crash(jail.returncode(proc.returncode))
+            child.failure = _crash(started.returncode)
         if child.failure and child.failure.get("signal") == signal.SIGKILL and \
                 jail.out_of_memory():
             child.failure = {"kind": "memory", "limit_mb": limits.memory_mb}
@@ -178,16 +146,17 @@ def _run_child(job: dict, layer: Layer, limits: Limits, budget_end: float) -> _C
 
 
 def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
-              limits: Limits = Limits(), layer: Layer | None = None) -> RunResult:
-    """Run every case on the submission; each case ends with an observation or a failure."""
-    layer = layer or detect()
-    result, pending = RunResult(isolation=layer.describe()), list(cases)
+              limits: Limits = Limits(), spawner: Spawner | None = None) -> RunResult:
+    """Run every case on the submission; each case ends with an observation or a failure.
+    Children come from `spawner` (default: the warm pool of the strongest layer here)."""
+    spawner = spawner or spawn.default()
+    result, pending = RunResult(isolation=spawner.layer.describe()), list(cases)
     budget_end = time.monotonic() + limits.submission_seconds
     output = bytearray()
     while pending:
         job = {"source": source, "filename": filename, "inject": inject,
                "cases": [asdict(c) for c in pending]}
-        child = _run_child(job, layer, limits, budget_end)
+        child = _run_child(job, spawner, limits, budget_end)
         output += child.output
         pending = _collect(child, pending, result, budget_end)
     result.output = output[: limits.output_bytes].decode("utf-8", "replace")

@@ -29,6 +29,9 @@ LAYERS = ("process", "user", "namespaces")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SYSTEM = ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/localtime")
 INSIDE_JOB = "/job"
+INSIDE_JOBS = "/jobs"
+"""Where the warm pool's folder of job folders appears to its zygote."""
+INSIDE_HOME = "/home/student"
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,11 @@ def detect() -> Layer:
     return Layer(name, cgroups=cap >= 1 and root and _cgroups_work())
 
 
-def _namespaces() -> list[str]:
+def _namespaces(own_pids: bool = True) -> list[str]:
     # no user namespace: the child must be able to drop to a real unprivileged user id
-    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    pids = ["--unshare-pid", "--die-with-parent"] if own_pids else []
+    return ["--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--new-session", *pids]
 
 
 def _visible() -> list[str]:
@@ -104,10 +108,13 @@ def _ancestors(path: str) -> list[str]:
     return [str(p) for p in reversed(parts) if str(p) != "/"]
 
 
-def _bwrap_args(workdir: str) -> list[str]:
-    args = ["bwrap", *_namespaces(), "--cap-drop", "ALL", "--cap-add", "CAP_SETUID",
-            "--cap-add", "CAP_SETGID", "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", "/home/student"]
+def _view(*caps: str, own_pids: bool = True) -> list[str]:
+    """bwrap's arguments for the read-only view in which children run."""
+    args = ["bwrap", *_namespaces(own_pids), "--cap-drop", "ALL"]
+    for cap in ("CAP_SETUID", "CAP_SETGID", *caps):
+        args += ["--cap-add", cap]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+             "--perms", "0777", "--tmpfs", INSIDE_HOME]
     made = set()
     for path in _visible():
         for parent in _ancestors(path):  # world-traversable, so the dropped user can get there
@@ -115,15 +122,27 @@ def _bwrap_args(workdir: str) -> list[str]:
                 args += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         args += ["--ro-bind", path, path]
-    return [*args, "--bind", workdir, INSIDE_JOB, "--chdir", INSIDE_JOB]
+    return args
+
+
+def _bwrap_args(workdir: str) -> list[str]:
+    return [*_view(), "--bind", workdir, INSIDE_JOB, "--chdir", INSIDE_JOB]
+
+
+def zygote_argv(inner: list[str], jobs_root: str) -> list[str]:
+    """The warm pool's zygote in the same view, with the folder of all job folders, host PIDs
+    (so the grader can kill a job by its pid) and the right to give each job namespaces of
+    its own (which every job gets before its code runs: see `zygote`)."""
+    return [*_view("CAP_SYS_ADMIN", own_pids=False), "--perms", "0711", "--dir", INSIDE_JOB,
+            "--bind", jobs_root, INSIDE_JOBS, "--chdir", "/", *inner]
 
 
 class Jail:
     """One child's confinement: its folder, user id and cgroups; `close` kills what is left."""
 
-    def __init__(self, layer: Layer, limits: Limits):
+    def __init__(self, layer: Layer, limits: Limits, root: str | None = None):
         self.layer, self.limits = layer, limits
-        self.workdir = tempfile.mkdtemp(prefix="autograder-job-")
+        self.workdir = tempfile.mkdtemp(prefix="autograder-job-", dir=root)
         self.uid = 100_000 + secrets.randbelow(900_000) if layer.drops_user else None
         if self.uid is not None:
             os.chown(self.workdir, self.uid, self.uid)
@@ -150,7 +169,7 @@ class Jail:
 
     @property
     def home(self) -> str:
-        return "/home/student" if self.layer.name == "namespaces" else self.workdir
+        return INSIDE_HOME if self.layer.name == "namespaces" else self.workdir
 
     def argv(self, inner: list[str]) -> list[str]:
         """`inner` wrapped: joined to the cgroups first, then inside bwrap."""

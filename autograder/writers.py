@@ -73,6 +73,18 @@ def write_csv(reports: list[Report], path: Path) -> None:
     _atomic_write(Path(path), grades_csv(reports))
 
 
+def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) -> None:
+    """How long each submission took to grade (a result reused from an earlier run: the time
+    it took to find it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "status", "seconds"])
+    for report in reports:
+        writer.writerow([report.submission, report.status,
+                         f"{seconds.get(report.submission, float('nan')):.4f}"])
+    _atomic_write(Path(path), buffer.getvalue())
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 

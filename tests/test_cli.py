@@ -110,10 +110,10 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     files = {p.name: p.read_bytes() for p in out.iterdir()}
     (out / "bob.json").unlink()  # as if the batch had been interrupted before bob
     second = autograder("grade", subs, "--out", out)
-    assert second.stderr.count("(unchanged)") == 1 and "bob.py: 50/100" in second.stdout
+    assert second.stdout.count("(unchanged)") == 1 and "bob.py: 50/100" in second.stdout
     assert {p.name: p.read_bytes() for p in out.iterdir()} == files
     (subs / "alice.py").write_text((subs / "alice.py").read_text() + "\n# changed\n")
     third = autograder("grade", subs, "--out", out, "--quiet")
-    assert third.stderr.count("(unchanged)") == 1 and "alice.py: 100/100 ok" in third.stdout
+    assert third.stdout.count("(unchanged)") == 1 and "alice.py: 100/100 ok" in third.stdout
     fresh = autograder("grade", subs, "--out", out, "--fresh", "--quiet")
-    assert "(unchanged)" not in fresh.stderr
+    assert "(unchanged)" not in fresh.stdout

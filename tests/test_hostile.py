@@ -16,8 +16,10 @@ from autograder import cli
 from autograder.cases import Case
 from autograder.grade import grade_source
 from autograder.limits import Limits
+from autograder.pool import Pool
 from autograder.runner import run_cases
 from autograder.sandbox import Layer, detect
+from autograder.spawn import Fresh
 
 BACKGROUND_SECONDS = 2.0
 
@@ -120,8 +122,11 @@ for target in ({str(folder)!r}, {str(out)!r}, {str(good)!r}):
 
 
 # The fallback layers, on the runner directly: a few representative cases each.
-FALLBACKS = {"user": Layer("user", cgroups=True), "user_without_cgroups":
-             Layer("user", cgroups=False), "process": Layer("process", cgroups=False)}
+LAYERS = {"user": Layer("user", cgroups=True), "user_without_cgroups":
+          Layer("user", cgroups=False), "process": Layer("process", cgroups=False)}
+FALLBACKS = {f"{name}/{how}": (layer, how) for name, layer in LAYERS.items()
+             for how in ("fresh", "pool")}
+"""Each fallback layer, with children started fresh and forked from the warm pool."""
 QUICK = Limits(load_seconds=15, case_seconds=2, submission_seconds=60, memory_mb=600)
 CASES = [Case("model/crash", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
          Case("model/ok", "model", {"x": [[3.0, 4.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
@@ -160,11 +165,17 @@ for _ in range(100_000):
 """
 
 
+def _tag(key: str) -> str:
+    """A short name for the processes and files of one fallback run."""
+    layer, how = key.split("/")
+    return layer.replace("user_without_cgroups", "nocg") + how[0]
+
+
 def _fallback_source(name: str) -> str:
     """The process layer runs as the grader's own user, in the grader's view of the machine:
     there a submission could kill the grader or leave a detached process (the layer promises
     no more, see the README), so only the user layers get those attacks."""
-    if name == "process":
+    if name.startswith("process"):
         return "import torch\n" + FALLBACK_SOURCE
     writer = background(f"/tmp/ag-fallback-{name}", f"ag-bg-{name}").extra
     return ("import torch\n" + FALLBACK_SOURCE + KILL_PARENT + writer
@@ -174,14 +185,20 @@ def _fallback_source(name: str) -> str:
 @pytest.fixture(scope="module")
 def fallbacks():
     """Per layer: the runner's result, and the time.time() at which it returned."""
-    def one(name):
-        result = run_cases(_fallback_source(name), "linreg.py", CASES, limits=QUICK,
-                           layer=FALLBACKS[name])
-        return name, (result, time.time())
+    def one(key):
+        layer, how = FALLBACKS[key]
+        spawner = Fresh(layer) if how == "fresh" else Pool(layer)
+        try:
+            result = run_cases(_fallback_source(_tag(key)), "linreg.py", CASES, limits=QUICK,
+                               spawner=spawner)
+        finally:
+            if how == "pool":
+                spawner.close()
+        return key, (result, time.time())
 
     with ThreadPoolExecutor(2) as pool:
         yield dict(pool.map(one, FALLBACKS))
-    for name in FALLBACKS:  # at the user layers, /tmp is the machine's own
+    for name in map(_tag, FALLBACKS):  # at the user layers, /tmp is the machine's own
         for path in (Path(f"/tmp/ag-fallback-{name}"), Path(f"/tmp/ag-bg-{name}")):
             path.unlink(missing_ok=True)
 
@@ -193,12 +210,13 @@ def test_fallback_layers_recover_from_hangs_and_crashes(name, fallbacks):
     assert result.observations["mse/hang"]["kind"] == "timeout"
     assert result.observations["model/crash"]["signal_name"] == "SIGKILL"
     assert result.observations["model/ok"]["out"]["values"] == [7.5]
-    assert result.isolation == FALLBACKS[name].describe()
+    assert result.isolation == FALLBACKS[name][0].describe()
 
 
-@pytest.mark.parametrize("name", ["user", "user_without_cgroups"])
-def test_at_the_user_layer_nothing_outlives_the_job(name, fallbacks):
-    result, ended = fallbacks[name]
+@pytest.mark.parametrize("key", [k for k in FALLBACKS if k.startswith("user")])
+def test_at_the_user_layer_nothing_outlives_the_job(key, fallbacks):
+    result, ended = fallbacks[key]
+    name = _tag(key)
     assert result.observations["model/ok"]["out"]["values"] == [7.5]
     assert _alive(f"ag-bg-{name}"[:15]) == [] and _alive(f"ag-bomb-{name}"[:15]) == []
     time.sleep(max(0.0, ended + BACKGROUND_SECONDS + 0.5 - time.time()))
