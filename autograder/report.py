@@ -16,11 +16,14 @@ class CheckResult:
     outcome: Outcome
     feedback: str
     """For the student; names the mistake, never the expected values."""
+    mistake: str | None = None
+    """The id of the misconception named (`checks.mistakes.NAMES`), or None."""
 
     @classmethod
     def of(cls, check: Check, verdict: Verdict) -> "CheckResult":
         return cls(check.id, check.title, check.visibility, check.points,
-                   round(check.points * verdict.earned, 2), verdict.outcome, verdict.feedback)
+                   round(check.points * verdict.earned, 2), verdict.outcome, verdict.feedback,
+                   verdict.mistake)
 
     @property
     def passed(self) -> bool:

@@ -23,13 +23,20 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _test_extra(result: CheckResult) -> dict:
+    extra = {"outcome": result.outcome.value}
+    if result.mistake:
+        extra["mistake"] = result.mistake
+    return extra
+
+
 def gradescope(report: Report) -> dict:
     """Gradescope's results.json: a test per check, tagged with its id; failed when points
     were lost; hidden checks only after the grades are published."""
     tests = [{"name": r.title, "score": r.points, "max_score": r.max_points,
               "status": "passed" if r.passed else "failed", "output": r.feedback,
-              "visibility": r.visibility, "tags": [r.id],
-              "extra_data": {"outcome": r.outcome.value}} for r in report.results]
+              "visibility": r.visibility, "tags": [r.id], "extra_data": _test_extra(r)}
+             for r in report.results]
     out = {"score": report.score, "max_score": report.max_score, "tests": tests,
            "visibility": "visible", "stdout_visibility": "hidden",
            "extra_data": {"submission": report.submission, "status": report.status,
@@ -51,7 +58,8 @@ def report_from_gradescope(saved: dict) -> Report:
     """A report back from our own results.json, for a batch that resumes."""
     extra = saved["extra_data"]
     results = tuple(CheckResult(t["tags"][0], t["name"], t["visibility"], t["max_score"],
-                                t["score"], Outcome(t["extra_data"]["outcome"]), t["output"])
+                                t["score"], Outcome(t["extra_data"]["outcome"]), t["output"],
+                                t["extra_data"].get("mistake"))
                     for t in saved["tests"])
     return Report(extra["submission"], results, extra["status"], saved.get("output", ""),
                   isolation=extra.get("isolation", ""))

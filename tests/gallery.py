@@ -32,6 +32,9 @@ class Entry:
     """Top-level code appended to the file."""
     limits: Limits = Limits()
     """Shorter limits for the entries that hang, so the gallery stays quick."""
+    mistake: str = ""
+    """The misconception it is an example of (an id of `checks.mistakes.NAMES`): its report
+    names this one and no other; "" for an entry that names none."""
 
     def text(self) -> str:
         base = self.source if self.source is not None else _patched(self.replace)
@@ -187,35 +190,38 @@ if __name__ == "__main__":
 MISTAKES = [
     Entry("missing_transpose", model("x @ w + b"),
           {**only(*MODEL, "model.autograd", "gradients", words="transpos"),
-           "training.converges": "model"}),
+           "training.converges": "model"}, mistake="missing_transpose"),
     Entry("missing_bias", model("x @ w.T"),
           {**only(*MODEL, words="bias is missing"), "gradients": "model.values",
-           "training.converges": "model.values"}),
+           "training.converges": "model.values"}, mistake="missing_bias"),
     Entry("subtracted_bias", model("x @ w.T - b"),
           {**only(*MODEL, words="bias is subtracted"), "gradients": "model.values",
-           "training.converges": "pipeline"}),
+           "training.converges": "pipeline"}, mistake="subtracted_bias"),
     Entry("model_returns_numpy", model("(x @ w.T + b).detach().numpy()"),
           {"model.autograd": "numpy", "gradients": "model.autograd",
-           "training.converges": "model.autograd"}),
+           "training.converges": "model.autograd"}, mistake="numpy_output"),
     Entry("model_detached", model("(x @ w.T + b).detach()"),
           {"model.autograd": "detached", "gradients": "model.autograd",
-           "training.converges": "model.autograd"}),
+           "training.converges": "model.autograd"}, mistake="detached_output"),
     Entry("sum_instead_of_mean", mse("((preds - targets) ** 2).sum()"),
-          {**only(*MSE, words="sum"), "gradients": "too large", "training.converges": "pipeline"}),
+          {**only(*MSE, words="sum"), "gradients": "too large", "training.converges": "pipeline"},
+          mistake="sum_instead_of_mean"),
     Entry("mean_over_rows_only", mse("((preds - targets) ** 2).mean(dim=0)"),
           {**only(*MSE, words="one value per column"), "mse.autograd": "single number",
-           "gradients": "mse.values", "training.converges": "mse.values"}),
+           "gradients": "mse.values", "training.converges": "mse.values"},
+          mistake="mean_over_rows_only"),
     Entry("rmse", mse("torch.sqrt(((preds - targets) ** 2).mean())"),
           {**only(*MSE, words="RMSE"), "gradients": "mse.values",
-           "training.converges": "pipeline"}),
+           "training.converges": "pipeline"}, mistake="rmse"),
     Entry("mae", mse("(preds - targets).abs().mean()"),
-          {**only(*MSE, words="MAE"), "gradients": "mse.values", "training.converges": "pipeline"}),
+          {**only(*MSE, words="MAE"), "gradients": "mse.values", "training.converges": "pipeline"},
+          mistake="mae"),
     Entry("squared_mean", mse("(preds - targets).mean() ** 2"),
           {**only(*MSE, words="squares the mean"), "gradients": "mse.values",
-           "training.converges": "pipeline"}),
+           "training.converges": "pipeline"}, mistake="squared_mean"),
     Entry("loss_item", mse("((preds - targets) ** 2).mean().item()"),
           {"mse.autograd": "plain Python number", "gradients": ".item()",
-           "training.converges": "mse.autograd"}),
+           "training.converges": "mse.autograd"}, mistake="loss_item"),
     Entry("gradient_ascent", step("""
         loss.backward()
         with torch.no_grad():
@@ -224,7 +230,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {"train_step.update": "gradient ascent", "training.converges": "pipeline"}),
+        """), {"train_step.update": "gradient ascent", "training.converges": "pipeline"},
+          mistake="gradient_ascent"),
     Entry("shrinks_weights", step("""
         loss.backward()
         with torch.no_grad():
@@ -233,7 +240,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {"train_step.update": "shrinks the weights", "training.converges": "pipeline"}),
+        """), {"train_step.update": "shrinks the weights", "training.converges": "pipeline"},
+          mistake="shrinks_weights"),
     Entry("lr_ignored", step("""
         loss.backward()
         with torch.no_grad():
@@ -243,7 +251,7 @@ MISTAKES = [
             b.grad.zero_()
         return loss
         """), {"train_step.update": "multiply it by the learning rate",
-               "training.converges": "NaN"}),
+               "training.converges": "NaN"}, mistake="lr_ignored"),
     Entry("hard_coded_lr", step("""
         loss.backward()
         with torch.no_grad():
@@ -252,7 +260,7 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {"train_step.update": "use the lr argument"}),
+        """), {"train_step.update": "use the lr argument"}, mistake="hard_coded_lr"),
     Entry("only_w_updated", step("""
         loss.backward()
         with torch.no_grad():
@@ -260,7 +268,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {"train_step.update": "Only w is updated", "training.converges": "pipeline"}),
+        """), {"train_step.update": "Only w is updated", "training.converges": "pipeline"},
+          mistake="only_w_updated"),
     Entry("b_updated_with_w_grad", step("""
         loss.backward()
         with torch.no_grad():
@@ -269,7 +278,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {**only(*STEP, "training.converges", words="b with b.grad")}),
+        """), {**only(*STEP, "training.converges", words="b with b.grad")},
+          mistake="b_updated_with_w_grad"),
     Entry("double_backward", step("""
         loss.backward()
         loss.backward()
@@ -279,7 +289,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {**only(*STEP, "training.converges", words="call it once per step")}),
+        """), {**only(*STEP, "training.converges", words="call it once per step")},
+          mistake="double_backward"),
     Entry("double_backward_retain_graph", step("""
         loss.backward(retain_graph=True)
         loss.backward()
@@ -289,7 +300,8 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return loss
-        """), {"train_step.update": "counted twice", "training.converges": "pipeline"}),
+        """), {"train_step.update": "counted twice", "training.converges": "pipeline"},
+          mistake="double_step"),
     Entry("zeroed_before_use", step("""
         loss.backward()
         with torch.no_grad():
@@ -299,7 +311,7 @@ MISTAKES = [
             b -= b.grad * lr
         return loss
         """), {"train_step.update": "zeroed before it was used",
-               "training.converges": "did not change"}),
+               "training.converges": "did not change"}, mistake="zeroed_before_use"),
     Entry("never_zeroed", step("""
         loss.backward()
         with torch.no_grad():
@@ -307,7 +319,7 @@ MISTAKES = [
             b -= b.grad * lr
         return loss
         """), {"train_step.zero_grad": "w.grad and b.grad are never reset",
-               "training.converges": "pipeline"}),
+               "training.converges": "pipeline"}, mistake="grad_not_reset"),
     Entry("only_w_grad_zeroed", step("""
         loss.backward()
         with torch.no_grad():
@@ -315,7 +327,8 @@ MISTAKES = [
             b -= b.grad * lr
             w.grad.zero_()
         return loss
-        """), {"train_step.zero_grad": "b.grad is never reset", "training.converges": "pipeline"}),
+        """), {"train_step.zero_grad": "b.grad is never reset", "training.converges": "pipeline"},
+          mistake="grad_not_reset"),
     Entry("rebinding", step("""
         w.grad = None
         b.grad = None
@@ -325,7 +338,7 @@ MISTAKES = [
             b = b - lr * b.grad
         return loss
         """), {"train_step.update": "makes a new tensor", "train_step.no_grad": "in-place",
-               "training.converges": "did not change"}),
+               "training.converges": "did not change"}, mistake="rebinding"),
     Entry("data_update", step("""
         loss.backward()
         w.data -= lr * w.grad
@@ -333,7 +346,7 @@ MISTAKES = [
         w.grad.zero_()
         b.grad.zero_()
         return loss
-        """), {"train_step.no_grad": ".data"}),
+        """), {"train_step.no_grad": ".data"}, mistake="data_update"),
     Entry("update_outside_no_grad", step("""
         loss.backward()
         w -= lr * w.grad
@@ -341,7 +354,8 @@ MISTAKES = [
         w.grad.zero_()
         b.grad.zero_()
         return loss
-        """), only(*STEP, "training.converges", words="with torch.no_grad()")),
+        """), only(*STEP, "training.converges", words="with torch.no_grad()"),
+          mistake="update_outside_no_grad"),
     Entry("loss_after_update", step("""
         loss.backward()
         with torch.no_grad():
@@ -350,7 +364,7 @@ MISTAKES = [
             w.grad.zero_()
             b.grad.zero_()
         return mse(model(inputs, w, b), targets)
-        """), {"train_step.loss": "loss after the update"}),
+        """), {"train_step.loss": "loss after the update"}, mistake="loss_after_update"),
     Entry("nothing_returned", step("""
         loss.backward()
         with torch.no_grad():
@@ -358,18 +372,65 @@ MISTAKES = [
             b -= lr * b.grad
             w.grad.zero_()
             b.grad.zero_()
-        """), {"train_step.loss": "forget `return`"}),
+        """), {"train_step.loss": "forget `return`"}, mistake="no_return"),
     Entry("global_inputs_in_model", model("inputs @ w.T + b"), extra=CROP,
-          fails={"model.hidden": "hard-coded", "gradients": "hard-coded"}),
+          fails={"model.hidden": "hard-coded", "gradients": "hard-coded"}, mistake="hard_coded"),
     Entry("reshape_to_crop", model("(x @ w.T + b).reshape(5, 2)"),
-          {"model.hidden": "hard-coded", "gradients": "hard-coded"}),
+          {"model.hidden": "hard-coded", "gradients": "hard-coded"}, mistake="hard_coded"),
     Entry("model_modifies_x", {"model": """
 def model(x, w, b):
     x.mul_(2)  # scaled in place, compensated below
     return x @ w.T / 2 + b
-"""}, {**only(*MODEL, words="changed its argument x"), "training.converges": "model.values"}),
+"""}, {**only(*MODEL, words="changed its argument x"), "training.converges": "model.values"},
+          mistake="modifies_input"),
     Entry("nan_output", model('x @ w.T + b + float("nan")'),
-          {**only(*MODEL, "gradients", words="NaN"), "training.converges": "NaN"}),
+          {**only(*MODEL, "gradients", words="NaN"), "training.converges": "NaN"},
+          mistake="nan_values"),
+    Entry("transposed_output", model("(x @ w.T + b).T"),
+          {**only(*MODEL, words="one row of predictions per row of x"),
+           "gradients": "model.values", "training.converges": "model.values"},
+          mistake="transposed_output"),
+    Entry("mean_over_columns_only", mse("((preds - targets) ** 2).mean(dim=1)"),
+          {**only(*MSE, words="one value per row"), "mse.autograd": "single number",
+           "gradients": "mse.values", "training.converges": "mse.values"},
+          mistake="mean_over_columns_only"),
+    Entry("no_mean", mse("(preds - targets) ** 2"),
+          {**only(*MSE, words="every squared error"), "mse.autograd": "single number",
+           "gradients": "mse.values", "training.converges": "mse.values"}, mistake="no_mean"),
+    Entry("sum_over_rows", mse("((preds - targets) ** 2).sum(dim=0).mean()"),
+          {**only(*MSE, words="sums over the rows"), "gradients": "too large",
+           "training.converges": "pipeline"}, mistake="sum_over_rows"),
+    Entry("sum_over_columns", mse("((preds - targets) ** 2).sum(dim=1).mean()"),
+          {**only(*MSE, words="sums over the columns"), "gradients": "too large",
+           "training.converges": "pipeline"}, mistake="sum_over_columns"),
+    Entry("half_mse", mse("((preds - targets) ** 2).mean() / 2"),
+          {**only(*MSE, words="factor 1/2"), "gradients": "too small",
+           "training.converges": "pipeline"}, mistake="half_mse"),
+    Entry("mean_n_minus_1", mse("((preds - targets) ** 2).sum() / (preds.numel() - 1)"),
+          {**only(*MSE, words="count minus one"), "gradients": "mse.values",
+           "training.converges": "pipeline"}, mistake="mean_n_minus_1"),
+    Entry("zero_before_first_backward", {"train_step": """
+def train_step(inputs, targets, w, b, lr):
+    w.grad.zero_()
+    b.grad.zero_()
+    loss = mse(model(inputs, w, b), targets)
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+    return loss
+"""}, only("train_step.loss", "train_step.update", "train_step.no_grad", "training.converges",
+           words="None before the first backward()"), mistake="zero_before_first_backward"),
+    Entry("grad_mode_left_off", step("""
+        loss.backward()
+        torch.set_grad_enabled(False)
+        w -= lr * w.grad
+        b -= lr * b.grad
+        w.grad = None
+        b.grad = None
+        return loss
+        """), {"train_step.no_grad": "still off", "training.converges": "autograd on"},
+          mistake="grad_mode_left_off"),
 ]
 
 BROKEN = [

@@ -7,6 +7,7 @@ import pytest
 from gallery import GALLERY, assert_verdicts
 
 from autograder import cases
+from autograder.checks import mistakes
 from autograder.grade import grade_source
 
 
@@ -21,6 +22,16 @@ def reports(expect):
 @pytest.mark.parametrize("entry", GALLERY, ids=lambda e: e.name)
 def test_each_check_as_the_rubric_says(entry, reports):
     assert_verdicts(entry, reports[entry.name])
+
+
+@pytest.mark.parametrize("entry", GALLERY, ids=lambda e: e.name)
+def test_each_known_mistake_is_tagged_with_its_id_and_no_other(entry, reports):
+    tags = {r.mistake for r in reports[entry.name].results} - {None}
+    assert tags == ({entry.mistake} if entry.mistake else set())
+
+
+def test_every_mistake_a_summary_can_count_has_a_gallery_example():
+    assert {e.mistake for e in GALLERY if e.mistake} == set(mistakes.NAMES)
 
 
 SAMPLE = [e for e in GALLERY if e.name in {"reference", "sum_instead_of_mean", "rebinding",

@@ -1,6 +1,7 @@
 """The writers: Gradescope's format, the CSV and the summary say what the report says."""
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -59,3 +60,15 @@ def test_summary_shows_each_loss_with_its_feedback():
 def test_a_saved_result_reads_back_as_the_same_report():
     report = _report(status="could not load", message="syntax error")
     assert writers.report_from_gradescope(writers.gradescope(report)) == report
+
+
+def test_a_named_mistake_travels_in_extra_data_and_back():
+    report = _report()
+    report = dataclasses.replace(report, results=tuple(
+        dataclasses.replace(r, mistake="sum_instead_of_mean") if r.id == "mse.values" else r
+        for r in report.results))
+    out = writers.gradescope(report)
+    tagged = {t["tags"][0]: t["extra_data"]["mistake"] for t in out["tests"]
+              if "mistake" in t["extra_data"]}
+    assert tagged == {"mse.values": "sum_instead_of_mean"}
+    assert writers.report_from_gradescope(out) == report

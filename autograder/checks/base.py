@@ -1,6 +1,7 @@
 """What every check shares: its definition, its verdict, the evidence it reads, and the ladder
 type -> shape -> dtype -> finite -> value that turns an observation into a verdict."""
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ class Verdict:
     """For the student: names the mistake, never the expected numbers."""
     fraction: float | None = None
     """Share of the points earned; by default all when passed, none otherwise."""
+    mistake: str | None = None
+    """The id of the misconception the feedback names (`mistakes.NAMES`), so a class summary
+    can count who made it; None when no known mistake was recognised."""
 
     @property
     def passed(self) -> bool:
@@ -79,15 +83,24 @@ def passed(feedback: str = "Correct.") -> Verdict:
     return Verdict(Outcome.PASSED, feedback)
 
 
-def incorrect(feedback: str) -> Verdict:
-    return Verdict(Outcome.INCORRECT, feedback)
+def incorrect(feedback: str, mistake: str | None = None) -> Verdict:
+    return Verdict(Outcome.INCORRECT, feedback, mistake=mistake)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Words of an exception's message that give a known mistake away, and what to say."""
+
+    needle: str
+    text: str
+    mistake: str | None = None
 
 
 def _where(record: dict) -> str:
     return ("\n  " + "\n  ".join(record["where"])) if record.get("where") else ""
 
 
-def failure(record: dict, hints: Iterable[tuple[str, str]] = ()) -> Verdict:
+def failure(record: dict, hints: Iterable[Hint] = ()) -> Verdict:
     """The one place a failed call (raised, missing, timeout, crash) becomes a verdict."""
     kind, call = record.get("kind"), record.get("call", "your code")
     if kind == "missing":
@@ -117,11 +130,10 @@ def failure(record: dict, hints: Iterable[tuple[str, str]] = ()) -> Verdict:
     if record.get("type") == "SystemExit":
         message = "SystemExit: your code called sys.exit() or exit(); return a value instead"
     text = f"{call} raised {message}{_where(record)}"
-    for needle, hint in hints:
-        if needle in str(record.get("message", "")):
-            text += f"\n{hint}"
-            break
-    return Verdict(Outcome.RAISED, text)
+    hint = next((h for h in hints if h.needle in str(record.get("message", ""))), None)
+    if hint is None:
+        return Verdict(Outcome.RAISED, text)
+    return Verdict(Outcome.RAISED, f"{text}\n{hint.text}", mistake=hint.mistake)
 
 
 def failed(ev: Evidence, ids: Iterable[str]) -> list[str]:
@@ -155,7 +167,8 @@ def shape_text(shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-Fingerprints = Callable[[np.ndarray, np.ndarray], str | None]
+Fingerprints = Callable[[np.ndarray, np.ndarray], Verdict | None]
+"""Given the result and the expected one, the verdict that names a known mistake, or None."""
 
 
 def ladder(got: dict, want: dict, what: str, fingerprints: Fingerprints = lambda g, w: None,
@@ -164,7 +177,8 @@ def ladder(got: dict, want: dict, what: str, fingerprints: Fingerprints = lambda
     if is_failure(got):
         return failure(got)
     if got["kind"] == "none":
-        return incorrect(f"{what} returned nothing (None): did you forget `return`?")
+        return incorrect(f"{what} returned nothing (None): did you forget `return`?",
+                         "no_return")
     if got["kind"] == "too_big":
         return incorrect(f"{what} returned a very large result of shape "
                          f"{shape_text(got['shape'])}.")
@@ -174,17 +188,16 @@ def ladder(got: dict, want: dict, what: str, fingerprints: Fingerprints = lambda
     if scalar and g.size == 1:
         g = g.reshape(w.shape)
     if g.shape != w.shape:
-        named = fingerprints(g, w)
-        return incorrect(named or f"{what} returned shape {shape_text(g.shape)}, expected "
-                                  f"{shape_text(w.shape)}.")
+        return fingerprints(g, w) or incorrect(f"{what} returned shape {shape_text(g.shape)}, "
+                                               f"expected {shape_text(w.shape)}.")
     if got["dtype"].startswith(("int", "uint", "bool")):
         return incorrect(f"{what} returned {got['dtype']} values: the result should be floating "
                          "point (float32).")
     if not np.all(np.isfinite(g)):
-        return incorrect(f"{what} returned NaN or infinite values.")
+        return incorrect(f"{what} returned NaN or infinite values.", "nan_values")
     if close(g, w):
         return passed()
-    return incorrect(fingerprints(g, w) or f"{what} returned the right shape but wrong values.")
+    return fingerprints(g, w) or incorrect(f"{what} returned the right shape but wrong values.")
 
 
 HINTED = (Outcome.INCORRECT, Outcome.RAISED)
@@ -199,7 +212,8 @@ def untouched(verdict: Verdict, obs: dict, name: str) -> Verdict:
     """A right answer still fails when the function changed its inputs in place."""
     if verdict.passed and obs.get("modified"):
         return incorrect(f"{name} changed its argument {', '.join(obs['modified'])} in place: "
-                         "compute a new tensor and leave the inputs as they were.")
+                         "compute a new tensor and leave the inputs as they were.",
+                         "modifies_input")
     return verdict
 
 
@@ -216,6 +230,7 @@ def over_cases(ev: Evidence, ids: Iterable[str], judge_one: Callable[[Evidence, 
     for cid, verdict in verdicts.items():
         if not verdict.passed:
             if ev.cases[cid].secret and public_ok and verdict.outcome in HINTED:
-                return Verdict(verdict.outcome, verdict.feedback + HARD_CODED)
+                return dataclasses.replace(verdict, feedback=verdict.feedback + HARD_CODED,
+                                           mistake=verdict.mistake or "hard_coded")
             return verdict
     return next(iter(verdicts.values()))

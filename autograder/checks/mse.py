@@ -20,44 +20,51 @@ def _fingerprints(case_args: dict):
     diff = np.asarray(case_args["preds"]) - np.asarray(case_args["targets"])
     n, k = diff.shape
 
-    def named(got: np.ndarray, want: np.ndarray) -> str | None:
+    def named(got: np.ndarray, want: np.ndarray) -> Verdict | None:
         if got.shape == (k,) and np.isclose(got.mean(), want, rtol=1e-4):
-            return ("mse returned one value per column: it averages over the rows only. "
-                    "Take the mean over every element, so the loss is a single number.")
+            return incorrect("mse returned one value per column: it averages over the rows "
+                             "only. Take the mean over every element, so the loss is a single "
+                             "number.", "mean_over_rows_only")
         if got.shape == (n,) and np.isclose(got.mean(), want, rtol=1e-4):
-            return ("mse returned one value per row: it averages over the columns only. "
-                    "Take the mean over every element, so the loss is a single number.")
+            return incorrect("mse returned one value per row: it averages over the columns "
+                             "only. Take the mean over every element, so the loss is a single "
+                             "number.", "mean_over_columns_only")
         if got.shape == diff.shape:
-            return "mse returned every squared error: take their mean, a single number."
+            return incorrect("mse returned every squared error: take their mean, a single "
+                             "number.", "no_mean")
         if got.shape != want.shape:
             return None
-        for factor, name in _SCALED:
+        for factor, mistake, text in _SCALED:
             if np.isclose(got, want * factor(n, k), rtol=1e-4):
-                return name
-        for other, name in _FORMULAS:
+                return incorrect(text, mistake)
+        for other, mistake, text in _FORMULAS:
             if np.isclose(got, other(diff, want), rtol=1e-4):
-                return name
+                return incorrect(text, mistake)
         return None
 
     return named
 
 
+# (the result's ratio to the mean squared error, the mistake, what to say)
 _SCALED = (
-    (lambda n, k: n * k, "mse is the sum of the squared errors: divide by their number (take "
-                         "the mean) instead."),
-    (lambda n, k: n, "mse sums over the rows: take the mean over every element instead."),
-    (lambda n, k: k, "mse sums over the columns: take the mean over every element instead."),
-    (lambda n, k: 0.5, "mse is half the mean squared error: drop the factor 1/2."),
-    (lambda n, k: n * k / (n * k - 1), "mse divides by the count minus one: divide by the "
-                                       "number of elements."),
+    (lambda n, k: n * k, "sum_instead_of_mean", "mse is the sum of the squared errors: divide "
+                                                "by their number (take the mean) instead."),
+    (lambda n, k: n, "sum_over_rows", "mse sums over the rows: take the mean over every "
+                                      "element instead."),
+    (lambda n, k: k, "sum_over_columns", "mse sums over the columns: take the mean over every "
+                                         "element instead."),
+    (lambda n, k: 0.5, "half_mse", "mse is half the mean squared error: drop the factor 1/2."),
+    (lambda n, k: n * k / (n * k - 1), "mean_n_minus_1", "mse divides by the count minus one: "
+                                                         "divide by the number of elements."),
 )
+# (what the result equals, the mistake, what to say)
 _FORMULAS = (
-    (lambda d, want: np.sqrt(want), "mse takes a square root: that is the RMSE. The mean "
-                                    "squared error has no root."),
-    (lambda d, want: np.abs(d).mean(), "mse averages absolute errors: that is the MAE. Square "
-                                       "the differences instead."),
-    (lambda d, want: d.mean() ** 2, "mse squares the mean difference: square each difference "
-                                    "first, then take the mean."),
+    (lambda d, want: np.sqrt(want), "rmse", "mse takes a square root: that is the RMSE. The "
+                                            "mean squared error has no root."),
+    (lambda d, want: np.abs(d).mean(), "mae", "mse averages absolute errors: that is the MAE. "
+                                              "Square the differences instead."),
+    (lambda d, want: d.mean() ** 2, "squared_mean", "mse squares the mean difference: square "
+                                                    "each difference first, then take the mean."),
 )
 
 
@@ -75,10 +82,11 @@ def _autograd(ev: Evidence, cid: str) -> Verdict:
         return failure(out)
     if out["kind"] == "number":
         return incorrect("mse returned a plain Python number: .item() or float() cuts the loss "
-                         "off from autograd, so backward() cannot run. Return the tensor.")
+                         "off from autograd, so backward() cannot run. Return the tensor.",
+                         "loss_item")
     if out["kind"] == "ndarray":
         return incorrect("mse returned a NumPy array: autograd cannot follow it. Compute with "
-                         "torch operations and return the tensor.")
+                         "torch operations and return the tensor.", "numpy_output")
     if out["kind"] != "tensor":
         return incorrect("mse should return a tensor, so that loss.backward() works.")
     if len(out.get("values", [])) != 1:
@@ -86,7 +94,8 @@ def _autograd(ev: Evidence, cid: str) -> Verdict:
                          "loss.backward() works without arguments.")
     if not out["graph"] or not obs["reaches"].get("preds"):
         return incorrect("mse's result is detached from preds: no gradient can flow back. Avoid "
-                         ".detach(), .data, .item() and torch.tensor(...) on the loss.")
+                         ".detach(), .data, .item() and torch.tensor(...) on the loss.",
+                         "detached_output")
     return passed("Correct: a single-number tensor that autograd can differentiate.")
 
 

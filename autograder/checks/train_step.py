@@ -6,6 +6,7 @@ import numpy as np
 from autograder.checks.base import (
     Check,
     Evidence,
+    Hint,
     Verdict,
     failure,
     incorrect,
@@ -19,19 +20,23 @@ from autograder.data import LEARNING_RATE
 STEPS = ("train_step/crop", "train_step/hidden", "train_step/crop_lr")
 PARAMS = ("w", "b")
 HINTS = (
-    ("leaf Variable that requires grad is being used in an in-place operation",
-     "The update ran while autograd was recording: put it inside `with torch.no_grad():`."),
-    ("'NoneType' object has no attribute 'zero_'",
-     "A gradient is None before the first backward(): zero the gradients after the update, "
-     "or guard with `if w.grad is not None`, or set `w.grad = None` instead."),
-    ("backward through the graph a second time",
-     "backward() ran twice on the same graph: call it once per step."),
-    ("must match the size of tensor",
-     "The update mixes up shapes: update w with w.grad and b with b.grad."),
-    ("NoneType", "A gradient is None: call loss.backward() before the update, and update w "
-                 "and b themselves, not copies."),
-    ("does not require grad", "The loss has no graph: compute it with autograd on, outside "
-                              "torch.no_grad()."),
+    Hint("leaf Variable that requires grad is being used in an in-place operation",
+         "The update ran while autograd was recording: put it inside `with torch.no_grad():`.",
+         "update_outside_no_grad"),
+    Hint("'NoneType' object has no attribute 'zero_'",
+         "A gradient is None before the first backward(): zero the gradients after the update, "
+         "or guard with `if w.grad is not None`, or set `w.grad = None` instead.",
+         "zero_before_first_backward"),
+    Hint("backward through the graph a second time",
+         "backward() ran twice on the same graph: call it once per step.", "double_backward"),
+    Hint("must match the size of tensor",
+         "The update mixes up shapes: update w with w.grad and b with b.grad.",
+         "b_updated_with_w_grad"),
+    # the two below name a symptom with several causes, so no mistake is counted
+    Hint("NoneType", "A gradient is None: call loss.backward() before the update, and update w "
+                     "and b themselves, not copies."),
+    Hint("does not require grad", "The loss has no graph: compute it with autograd on, outside "
+                                  "torch.no_grad()."),
 )
 
 
@@ -45,25 +50,32 @@ def _close(a, b) -> bool:
         1.0, float(np.max(np.abs(b))) if b.size else 1.0)))
 
 
-def _update_mistake(p: str, d, e, lr: float, p0, bumped: bool) -> str:
+def _update_mistake(p: str, d, e, lr: float, p0, bumped: bool) -> tuple[str | None, str]:
+    """The mistake's id (None when none is recognised) and what to say."""
     if _close(d, -e):
-        return f"{p} moves up the gradient (gradient ascent): subtract lr * {p}.grad, don't add it."
+        return "gradient_ascent", (f"{p} moves up the gradient (gradient ascent): subtract "
+                                   f"lr * {p}.grad, don't add it.")
     if _close(d, e / lr):
-        return f"{p} changes by the whole gradient: multiply it by the learning rate lr."
+        return "lr_ignored", (f"{p} changes by the whole gradient: multiply it by the learning "
+                              "rate lr.")
     if abs(lr - LEARNING_RATE) > 1e-9 and _close(d, e * LEARNING_RATE / lr):
-        return f"{p} changes as if lr were {LEARNING_RATE:g}: use the lr argument, not a number."
+        return "hard_coded_lr", (f"{p} changes as if lr were {LEARNING_RATE:g}: use the lr "
+                                 "argument, not a number.")
     if _close(d, -lr * p0):
-        return f"{p} -= {p} * lr shrinks the weights: step along the gradient, {p}.grad * lr."
+        return "shrinks_weights", (f"{p} -= {p} * lr shrinks the weights: step along the "
+                                   f"gradient, {p}.grad * lr.")
     if _close(d, 2 * e):
-        return (f"{p} moves twice as far as it should: the gradient was counted twice "
-                "(backward() called twice, or the update applied twice).")
+        return "double_step", (f"{p} moves twice as far as it should: the gradient was counted "
+                               "twice (backward() called twice, or the update applied twice).")
     if np.allclose(d, 0, atol=1e-12):
         if bumped:
-            return (f"{p} did not change although it was updated: its gradient was zeroed before "
-                    "it was used. Reset gradients after the update, or before backward().")
-        return (f"The caller's {p} did not change: `{p} = {p} - ...` makes a new tensor inside "
-                f"train_step. Update in place: `{p} -= lr * {p}.grad` under torch.no_grad().")
-    return f"{p} changed, but not by -lr * {p}.grad."
+            return "zeroed_before_use", (f"{p} did not change although it was updated: its "
+                                         "gradient was zeroed before it was used. Reset "
+                                         "gradients after the update, or before backward().")
+        return "rebinding", (f"The caller's {p} did not change: `{p} = {p} - ...` makes a new "
+                             f"tensor inside train_step. Update in place: `{p} -= lr * {p}.grad` "
+                             "under torch.no_grad().")
+    return None, f"{p} changed, but not by -lr * {p}.grad."
 
 
 def _update_one(ev: Evidence, cid: str) -> Verdict:
@@ -74,15 +86,18 @@ def _update_one(ev: Evidence, cid: str) -> Verdict:
     for p in PARAMS:
         d, e = _delta(obs, args, p), _delta(ref, args, p)
         if d is None:
-            wrong[p] = f"{p} changed shape: it must keep its shape."
+            wrong[p] = None, f"{p} changed shape: it must keep its shape."
         elif not _close(d, e):
             wrong[p] = _update_mistake(p, d, e, args["lr"], np.asarray(args[p]),
                                        obs[f"{p}_version"] > 0)
     if not wrong:
         return passed("Correct: w and b each moved by -lr times their gradient, in place.")
     if set(wrong) == {"b"} and np.allclose(_delta(obs, args, "b"), 0) and not obs["b_version"]:
-        return incorrect("Only w is updated: b needs its own step too, b -= lr * b.grad.")
-    return incorrect("\n".join(wrong.values()))
+        return incorrect("Only w is updated: b needs its own step too, b -= lr * b.grad.",
+                         "only_w_updated")
+    mistakes = [mistake for mistake, _ in wrong.values() if mistake]
+    return incorrect("\n".join(text for _, text in wrong.values()),
+                     mistakes[0] if mistakes else None)
 
 
 def _loss_one(ev: Evidence, cid: str) -> Verdict:
@@ -91,11 +106,11 @@ def _loss_one(ev: Evidence, cid: str) -> Verdict:
         return failure(obs["error"], HINTS)
     after = obs.get("loss_after")
 
-    def named(got, want):
+    def named(got, want) -> Verdict | None:
         if after is not None and got.size == 1 and np.isclose(got.item(), after, rtol=1e-5) \
                 and not np.isclose(after, want.item(), rtol=1e-5):
-            return ("train_step returned the loss after the update: return the loss of this "
-                    "step, the one you called backward() on.")
+            return incorrect("train_step returned the loss after the update: return the loss of "
+                             "this step, the one you called backward() on.", "loss_after_update")
         return None
 
     verdict = ladder(obs["ret"], ev.expected[cid]["ret"], "train_step", named, scalar=True)
@@ -143,7 +158,7 @@ def _zero_grad(ev: Evidence, cid: str) -> Verdict:
     return incorrect(f"{names} {'is' if len(leaks) == 1 else 'are'} never reset: backward() adds "
                      "to .grad, so every later step would use the sum of all gradients so far. "
                      "After the update, zero them (w.grad.zero_(), b.grad.zero_()) or set them "
-                     "to None.")
+                     "to None.", "grad_not_reset")
 
 
 def _no_grad_one(ev: Evidence, cid: str) -> Verdict:
@@ -152,7 +167,8 @@ def _no_grad_one(ev: Evidence, cid: str) -> Verdict:
         return failure(obs["error"], HINTS)
     if not obs["grad_enabled"]:
         return incorrect("Autograd was still off after train_step returned: use the block form "
-                         "`with torch.no_grad():`, which switches it back on at the end.")
+                         "`with torch.no_grad():`, which switches it back on at the end.",
+                         "grad_mode_left_off")
     for p in PARAMS:
         if not obs[f"{p}_leaf"]:
             return incorrect(f"After train_step, {p} is no longer a leaf that requires grad: "
@@ -164,10 +180,10 @@ def _no_grad_one(ev: Evidence, cid: str) -> Verdict:
         return incorrect(f"You updated {' and '.join(via_data)} through .data. It works here, but "
                          ".data hides the change from autograd, which can silently give wrong "
                          "gradients in bigger programs. The safe way: `with torch.no_grad(): "
-                         "w -= lr * w.grad`.")
+                         "w -= lr * w.grad`.", "data_update")
     if not any(obs[f"{p}_version"] for p in PARAMS):
         return incorrect("No in-place update of w or b was seen, so there is no update under "
-                         "torch.no_grad() to check.")
+                         "torch.no_grad() to check.", "rebinding")
     return passed("Correct: w and b were updated in place with autograd off and stay leaves.")
 
 

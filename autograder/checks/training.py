@@ -1,6 +1,8 @@
 """Check the student's whole pipeline: 100 epochs from a seeded start, against the reference
 run from the same start. No fixed loss threshold: those fail some correct runs."""
 
+import dataclasses
+
 import numpy as np
 
 from autograder.checks import train_step
@@ -59,7 +61,8 @@ def _one(ev: Evidence, cid: str) -> Verdict:
         verdict = failure(obs["error"], () if failed(ev, PARTS) else train_step.HINTS)
         if verdict.outcome is Outcome.NOT_ATTEMPTED:
             return verdict
-        return Verdict(verdict.outcome, f"At epoch {obs.get('epoch')}: {verdict.feedback}{cause}")
+        return dataclasses.replace(
+            verdict, feedback=f"At epoch {obs.get('epoch')}: {verdict.feedback}{cause}")
     got, want = _trajectory(obs), _trajectory(ev.expected[cid])
     if got is not None and all(np.all(np.isfinite(g)) for g in got) and _follows(got, want):
         return passed("Correct: 100 epochs of your model, mse and train_step follow the "
