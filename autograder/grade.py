@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import cases as cases_mod
-from autograder import checks, submission
+from autograder import checks, curves, submission
 from autograder.checks.base import Evidence, Outcome, Verdict, values
 from autograder.limits import Limits
 from autograder.reference import Reference
@@ -129,7 +129,8 @@ def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
                         expect.observe(wanted, run.observations), {})
     results, problems = _judge(evidence, selected)
     return Report(filename, tuple(results), "grader error" if problems else "ok",
-                  detail=problems, output=run.output, isolation=run.isolation)
+                  detail=problems, output=run.output, isolation=run.isolation,
+                  curve=curves.of(run.observations, evidence.expected))
 
 
 def grade_source(source: str, filename: str, *, expect: Expectations,

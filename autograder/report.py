@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from autograder.checks import Check, Outcome, Verdict
+from autograder.curves import LossCurve
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Report:
     """The submission's own printed output (capped); shown to the instructor, never parsed."""
     isolation: str = ""
     """The sandbox layers the submission ran under, so the instructor knows what held."""
+    curve: LossCurve | None = field(default=None, repr=False)
+    """The public training run's losses beside the reference's, for the feedback report's
+    plot; None when the submission did not get that far."""
 
     @property
     def score(self) -> float:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autograder import __version__, checks
 from autograder.checks import Outcome
+from autograder.curves import LossCurve
 from autograder.report import CheckResult, Report
 
 
@@ -43,6 +44,8 @@ def gradescope(report: Report) -> dict:
                           "grader_version": __version__, "isolation": report.isolation}}
     if report.message:
         out["output"] = report.message
+    if report.curve:
+        out["extra_data"]["loss_curve"] = report.curve.plain()
     return out
 
 
@@ -62,7 +65,8 @@ def report_from_gradescope(saved: dict) -> Report:
                                 t["extra_data"].get("mistake"))
                     for t in saved["tests"])
     return Report(extra["submission"], results, extra["status"], saved.get("output", ""),
-                  isolation=extra.get("isolation", ""))
+                  isolation=extra.get("isolation", ""),
+                  curve=LossCurve.from_plain(extra.get("loss_curve")))
 
 
 def grades_csv(reports: list[Report]) -> str:

@@ -7,6 +7,7 @@ import json
 
 from autograder import checks, writers
 from autograder.checks.base import Outcome, Verdict
+from autograder.curves import LossCurve
 from autograder.report import CheckResult, Report
 
 
@@ -72,3 +73,12 @@ def test_a_named_mistake_travels_in_extra_data_and_back():
               if "mistake" in t["extra_data"]}
     assert tagged == {"mse.values": "sum_instead_of_mean"}
     assert writers.report_from_gradescope(out) == report
+
+
+def test_the_loss_curve_travels_in_extra_data_and_back():
+    report = dataclasses.replace(_report(), curve=LossCurve((3.0, 2.0, None), (3.0, 1.5, 1.0)))
+    out = json.loads(json.dumps(writers.gradescope(report)))
+    assert out["extra_data"]["loss_curve"] == {"student": [3.0, 2.0, None],
+                                               "reference": [3.0, 1.5, 1.0]}
+    assert writers.report_from_gradescope(out) == report
+    assert "loss_curve" not in writers.gradescope(_report())["extra_data"]
