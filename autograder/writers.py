@@ -16,7 +16,7 @@ from autograder.curves import LossCurve
 from autograder.report import CheckResult, Report
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -54,7 +54,7 @@ def write_gradescope(report: Report, path: Path, *, key: str | None = None) -> N
     results = gradescope(report)
     if key:
         results["extra_data"]["key"] = key
-    _atomic_write(Path(path), json.dumps(results, indent=2) + "\n")
+    atomic_write(Path(path), json.dumps(results, indent=2) + "\n")
 
 
 def report_from_gradescope(saved: dict) -> Report:
@@ -82,7 +82,7 @@ def grades_csv(reports: list[Report]) -> str:
 
 
 def write_csv(reports: list[Report], path: Path) -> None:
-    _atomic_write(Path(path), grades_csv(reports))
+    atomic_write(Path(path), grades_csv(reports))
 
 
 def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) -> None:
@@ -94,7 +94,7 @@ def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) 
     for report in reports:
         writer.writerow([report.submission, report.status,
                          f"{seconds.get(report.submission, float('nan')):.4f}"])
-    _atomic_write(Path(path), buffer.getvalue())
+    atomic_write(Path(path), buffer.getvalue())
 
 
 def _points(value: float) -> str:
