@@ -1,0 +1,116 @@
+"""The warm pool: exactly the results of fresh interpreters graded one at a time (the whole
+gallery, hostile submissions included), nothing of one job visible to the next, and a pool
+that dies or cannot start costs nothing but time."""
+
+import json
+import os
+import signal
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from gallery import GALLERY, REFERENCE
+from hostile import HOSTILE, reaching
+
+from autograder import writers
+from autograder.cases import Case
+from autograder.grade import grade_source
+from autograder.pool import Pool
+from autograder.runner import run_cases
+from autograder.sandbox import detect
+from autograder.spawn import Fresh
+
+
+@pytest.fixture(scope="module")
+def listener():
+    server = socket.create_server(("127.0.0.1", 0))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def entries(listener):
+    return [*GALLERY, *HOSTILE, reaching(listener.getsockname()[1])]
+
+
+@pytest.fixture(scope="module")
+def results(expect, entries):
+    """Each entry's results.json: from the pool, two at a time, and from fresh interpreters,
+    one submission after the other."""
+    def grade(entry, spawner):
+        report = grade_source(entry.text(), "linreg.py", expect=expect, limits=entry.limits,
+                              spawner=spawner)
+        return writers.gradescope(report)
+
+    pool = Pool(detect())
+    try:
+        with ThreadPoolExecutor(2) as threads:
+            pooled = list(threads.map(lambda e: grade(e, pool), entries))
+    finally:
+        pool.close()
+    fresh = [grade(e, Fresh(detect())) for e in entries]
+    return {e.name: (p, f) for e, p, f in zip(entries, pooled, fresh, strict=True)}
+
+
+@pytest.mark.parametrize("name", [e.name for e in [*GALLERY, *HOSTILE]] + ["network"])
+def test_the_pool_gives_the_results_of_fresh_interpreters(name, results):
+    pooled, fresh = results[name]
+    assert pooled == fresh
+
+
+SPY = """
+import json, os
+
+def model(x, w, b):
+    places = ("/tmp", os.environ["HOME"], ".")
+    seen = {place: sorted(os.listdir(place)) for place in places}
+    for place in places:
+        with open(os.path.join(place, "left-by-a-job"), "w") as f:
+            f.write("x")
+    procs = sorted(p for p in os.listdir("/proc") if p.isdigit())
+    print(json.dumps([seen, os.getuid(), os.getpid(), procs,
+                      os.path.exists("/jobs") and os.listdir("/jobs")]))
+    return x @ w.T + b
+"""
+CASE = Case("model/spy", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]})
+
+
+def test_nothing_of_one_job_is_visible_to_the_next():
+    pool = Pool(detect())
+    try:
+        runs = [run_cases(SPY, "linreg.py", [CASE], spawner=pool) for _ in range(2)]
+    finally:
+        pool.close()
+    users = set()
+    for run in runs:
+        assert run.observations["model/spy"]["out"]["values"] == [3.5]
+        seen, uid, pid, procs, jobs = json.loads(run.output)
+        assert seen == {"/tmp": [], "/home/student": [], ".": []}
+        assert uid != 0 and pid == 2 and procs == ["1", "2"] and jobs == []
+        users.add(uid)
+    assert len(users) == 2  # a user id of its own for each job
+
+
+GOOD = REFERENCE.read_text()
+
+
+def test_a_zygote_that_dies_is_started_again():
+    pool = Pool(detect())
+    try:
+        before = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+        os.killpg(pool._zygote[0].pid, signal.SIGKILL)
+        after = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+    finally:
+        pool.close()
+    assert before.observations == after.observations
+    assert after.observations["model/spy"]["out"]["values"] == [3.5]
+
+
+def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):
+    monkeypatch.setattr("autograder.zygote.BOOT", "raise SystemExit(1)")
+    pool = Pool(detect())
+    try:
+        run = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+    finally:
+        pool.close()
+    assert run.observations["model/spy"]["out"]["values"] == [3.5]
