@@ -5,7 +5,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import batch, expected, reference, spawn, writers
+from autograder import batch, class_summary, expected, feedback, plots, reference, spawn, writers
 from autograder.grade import SUFFIXES, Expectations
 from autograder.limits import Limits
 from autograder.progress import Progress
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--fresh", action="store_true",
                        help="grade again even where an up-to-date result exists in --out")
     grade.add_argument("--quiet", action="store_true", help="only the score lines")
+    grade.add_argument("--report", action="store_true", help="also write a feedback report per "
+                       "submission (<name>.md and .html beside its results) and, for a folder, "
+                       "the class summary (summary.md and summary.html in --out)")
     sub.add_parser("rubric", help="print the rubric as a Markdown table")
     build = sub.add_parser("build-expected", help="store the reference's answers on the public "
                            "cases, for the students' self-check")
@@ -61,10 +64,22 @@ def _submissions(folder: Path) -> list[Path]:
     return found
 
 
+RESERVED = ("summary",)
+"""Stems of the batch's own files: a submission of that name keeps its suffix in its files'."""
+
+
 def _result_names(paths: list[Path]) -> dict[Path, str]:
     """<stem>.json, or <name>.json where two submissions share a stem."""
-    stems = Counter(p.stem for p in paths)
+    stems = Counter(p.stem for p in paths) + Counter(RESERVED)
     return {p: f"{p.stem if stems[p.stem] == 1 else p.name}.json" for p in paths}
+
+
+def _reports(args, reports: list, results: list[Path]) -> None:
+    """Feedback reports beside each result file; the class summary for a folder."""
+    for report, result in zip(reports, results, strict=True):
+        feedback.write(report, result.with_suffix(""))
+    if args.path.is_dir():
+        class_summary.write(reports, args.out)
 
 
 def _grade(args) -> int:
@@ -74,6 +89,11 @@ def _grade(args) -> int:
         raise UsageError("grading a folder needs --out OUTDIR")
     if args.path.is_dir() and args.json_path:
         raise UsageError("--json is for one submission; use --out for a folder")
+    if args.report and not (args.out or args.json_path):
+        raise UsageError("--report writes beside the results: give --json or --out")
+    if args.report and not plots.available():
+        raise UsageError("--report draws its plots with matplotlib: "
+                         "pip install 'linreg-autograder[reports]'")
     expect = Expectations(reference=reference.load(args.reference))
     limits = Limits(case_seconds=args.case_seconds, memory_mb=args.memory_mb)
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
@@ -87,6 +107,8 @@ def _grade(args) -> int:
         writers.write_csv(reports, args.out / "grades.csv")
     if args.timings:
         writers.write_timings(reports, progress.seconds, args.timings)
+    if args.report:
+        _reports(args, reports, [targets[p] for p in paths])
     return 0
 
 

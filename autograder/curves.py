@@ -42,6 +42,18 @@ class LossCurve:
         """Whether train_step raised before the last epoch."""
         return len(self.student) < len(self.reference)
 
+    @property
+    def parting(self) -> str:
+        """Where and how the student's run leaves the reference's, as what "your run" does."""
+        at = self.parts_at
+        if at is None:
+            return f"follows the reference for all {len(self.reference)} epochs"
+        if at > len(self.student):
+            return f"stops at epoch {at}: train_step raised"
+        if self.student[at - 1] is None:
+            return f"has no finite loss at epoch {at}"
+        return f"leaves the reference at epoch {at}"
+
     def plain(self) -> dict:
         return {"student": list(self.student), "reference": list(self.reference)}
 

@@ -51,3 +51,13 @@ def test_a_saved_curve_reads_back_cleaned():
     assert LossCurve.from_plain(curve.plain()) == curve
     assert LossCurve.from_plain({"student": [1.0], "reference": [1.0, "x"]}) is None
     assert LossCurve.from_plain(None) is None
+
+
+def test_how_a_run_parts_is_said_in_a_few_words():
+    def parting(losses) -> str:
+        return curves.of(_observed(losses), _expected()).parting
+
+    assert parting(REFERENCE) == "follows the reference for all 4 epochs"
+    assert parting([100.0, 50.0, 30.0, 12.5]) == "leaves the reference at epoch 3"
+    assert parting([100.0, math.inf]) == "has no finite loss at epoch 2"
+    assert parting([100.0]) == "stops at epoch 2: train_step raised"
