@@ -49,7 +49,7 @@ def markdown(report: Report, plot: bytes | None) -> str:
     lines += [f"| {_mark(r)} | {pages.text(r.title)} (`{r.id}`"
               f"{', ' + HIDDEN if r.visibility != 'visible' else ''}) | {_points(r)} |"
               for r in report.results]
-    for r in report.results:
+    for r in () if report.message else report.results:  # the message says it once for all
         lines += ["", f"## {_mark(r)} {pages.text(r.title)} ({_points(r)})", "",
                   pages.fenced(r.feedback)]
     lines += ["", "## Your training run", "", _training(report)]
@@ -58,12 +58,12 @@ def markdown(report: Report, plot: bytes | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _row(r: CheckResult) -> str:
+def _row(r: CheckResult, feedback: str) -> str:
     hidden = f"<br><small>{HIDDEN}</small>" if r.visibility != "visible" else ""
     return (f'<tr class="{"pass" if r.passed else "fail"}"><td>{_mark(r)}</td>'
             f"<td><strong>{pages.text(r.title)}</strong><br><code>{pages.text(r.id)}</code>"
             f'{hidden}</td><td class="num">{_points(r)}</td>'
-            f"<td><pre>{pages.text(r.feedback)}</pre></td></tr>")
+            f"<td><pre>{pages.text(feedback)}</pre></td></tr>")
 
 
 def html(report: Report, plot: bytes | None) -> str:
@@ -73,7 +73,8 @@ def html(report: Report, plot: bytes | None) -> str:
         body.append(f'<div class="message"><pre>{pages.text(report.message)}</pre></div>')
     body += ['<table class="checks">', "<tr><th></th><th>check</th>"
              '<th class="num">points</th><th>feedback</th></tr>',
-             *(_row(r) for r in report.results), "</table>",
+             *(_row(r, "" if report.message else r.feedback) for r in report.results),
+             "</table>",
              "<h2>Your training run</h2>", f"<p>{pages.text(_training(report))}</p>"]
     if plot:
         body.append(f'<figure><img id="loss-curve" alt="{ALT}" '

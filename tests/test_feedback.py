@@ -76,3 +76,11 @@ def test_the_same_report_draws_the_same_bytes(tmp_path):
     first = feedback.write(_report(), tmp_path / "a")
     second = feedback.write(_report(), tmp_path / "b")
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_a_file_that_did_not_load_is_told_why_once_not_per_check():
+    why = "Your file has a syntax error at line 1"
+    report = Report("eve.py", tuple(CheckResult.of(c, Verdict(Outcome.NOT_LOADED, why))
+                                    for c in checks.ALL), "could not load", why)
+    for text in (feedback.markdown(report, None), feedback.html(report, None)):
+        assert text.count(why) == 1 and text.count("FAIL") == len(checks.ALL)
