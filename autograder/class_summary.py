@@ -13,6 +13,8 @@ from autograder import checks, pages, plots
 from autograder.checks import mistakes
 from autograder.report import Report
 
+STEM = "summary"
+"""The summary's files in the batch's folder: summary.md and summary.html."""
 BANDS = 10
 BAR = "\u2588"
 WHERE = re.compile(r"^\s+(?:cell \d+, )?line \d+, in .*(?:\n|$)", re.M)
@@ -164,5 +166,5 @@ def html(summary: ClassSummary, histogram: bytes) -> str:
 def write(reports: list[Report], folder: Path) -> tuple[Path, Path]:
     """summary.md and summary.html in `folder`."""
     summary = summarise(reports)
-    return pages.write_pair(Path(folder) / "summary", markdown(summary),
+    return pages.write_pair(Path(folder) / STEM, markdown(summary),
                             html(summary, plots.histogram(summary.bands)))

@@ -64,7 +64,7 @@ def _submissions(folder: Path) -> list[Path]:
     return found
 
 
-RESERVED = ("summary",)
+RESERVED = (class_summary.STEM,)
 """Stems of the batch's own files: a submission of that name keeps its suffix in its files'."""
 
 
