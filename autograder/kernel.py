@@ -14,7 +14,7 @@ from collections.abc import Iterator, MutableMapping
 import torch
 
 from autograder.grade import ISOLATED, Expectations, judged, plan
-from autograder.probes import PROBES, Caller
+from autograder.probes import PROBES, Caller, reseed
 from autograder.report import Report
 from autograder.runner import RunResult
 
@@ -86,7 +86,7 @@ def observe(namespace: MutableMapping, cases: list, inject: dict | None = None) 
     with _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
         call = Caller(_Names(namespace), _files(namespace))
         for case in cases:
-            torch.manual_seed(0)
+            reseed()
             observed[case.id] = PROBES[case.probe](call, case.args)
     torch.set_grad_enabled(True)
     return observed

@@ -37,6 +37,10 @@ class RunResult:
     """The submission's own printed output, capped."""
     isolation: str = ""
     """The sandbox layers that held, for the instructor."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Where the time went, per phase, over all children (for the benchmark, never graded):
+    jail (folder, user, cgroups), start (fork or exec), load (up to the submission's top
+    level done), <probe> (its cases), stop (kill and wait), close (sweep and clean up)."""
 
 
 @dataclass
@@ -47,6 +51,8 @@ class _Child:
     current: str | None = None
     """The case running when the child stopped, or "load" before the submission loaded."""
     failure: dict | None = None
+    stamps: list[tuple[str, float]] = field(default_factory=list)
+    """Each record's kind (a case: its id) and when it arrived."""
 
 
 def _deadline(child: _Child, since: float, limits: Limits) -> float:
@@ -68,6 +74,7 @@ def _on_record(child: _Child, line: bytes) -> None:
     if kind == "case" and not (plain and isinstance(record.get("obs"), dict)):
         record = {"case": child.current, "obs": {"kind": "crashed", "protocol": "malformed"}}
     child.records.append(record)
+    child.stamps.append((str(record["case"]) if kind == "case" else kind, time.monotonic()))
     if kind == "begin":
         child.current = str(record["begin"])
     elif kind in ("case", "loaded"):
@@ -130,10 +137,15 @@ def _crash(returncode: int | None) -> dict:
     return {"kind": "crashed", "exit_code": returncode}
 
 
-def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float) -> _Child:
+def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float,
+               seconds: dict[str, float]) -> _Child:
+    clock = [time.monotonic()]
     jail = spawner.jail(limits)
+    child = _Child()
     try:
+        _lap(seconds, "jail", clock)
         started = spawner.start(job, jail)
+        _lap(seconds, "start", clock)
         child = _watch(started, limits, budget_end)
         if child.failure is None and child.current != "finished":
             child.failure = _crash(started.returncode)
@@ -142,7 +154,26 @@ def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float) -
             child.failure = {"kind": "memory", "limit_mb": limits.memory_mb}
         return child
     finally:
+        _phases(child, seconds, clock)
         jail.close()  # nothing the job started outlives it
+        _lap(seconds, "close", clock)
+
+
+def _lap(seconds: dict[str, float], phase: str, clock: list[float]) -> None:
+    now = time.monotonic()
+    seconds[phase] = seconds.get(phase, 0.0) + now - clock[0]
+    clock[0] = now
+
+
+def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> None:
+    """Split the child's run at the arrival of its records: loading, then each probe."""
+    for kind, at in child.stamps:
+        phase = "load" if kind in ("loaded", "load_error") else \
+            kind.split("/")[0] if "/" in kind else None
+        if phase:
+            seconds[phase] = seconds.get(phase, 0.0) + at - clock[0]
+        clock[0] = at
+    _lap(seconds, "stop", clock)
 
 
 def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
@@ -156,7 +187,7 @@ def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | N
     while pending:
         job = {"source": source, "filename": filename, "inject": inject,
                "cases": [asdict(c) for c in pending]}
-        child = _run_child(job, spawner, limits, budget_end)
+        child = _run_child(job, spawner, limits, budget_end, result.seconds)
         output += child.output
         pending = _collect(child, pending, result, budget_end)
     result.output = output[: limits.output_bytes].decode("utf-8", "replace")

@@ -87,7 +87,8 @@ def detect() -> Layer:
 
 def _namespaces(own_pids: bool = True) -> list[str]:
     # no user namespace: the child must be able to drop to a real unprivileged user id
-    pids = ["--unshare-pid", "--die-with-parent"] if own_pids else []
+    # the child is pid 1 of its namespace, as in the warm pool: its end ends all it started
+    pids = ["--unshare-pid", "--as-pid-1", "--die-with-parent"] if own_pids else []
     return ["--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--new-session", *pids]
 
@@ -205,7 +206,7 @@ class Jail:
                 cgroup.rmdir()
             except OSError:
                 pass
-        if self.uid is not None:  # without cgroups, a detached process is found by its user
+        if self.uid is not None and not self.cgroups:  # a detached process is found by its user
             _sweep(functools.partial(_pids_of_user, self.uid))
         shutil.rmtree(self.workdir, ignore_errors=True)
 

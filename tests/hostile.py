@@ -232,8 +232,22 @@ try:
 except OSError:
     pass
 """),
-    Entry("killpg_in_train_step", step("import os\nos.killpg(0, 9)"),
-          only(*STEP_USERS, words="SIGKILL")),
+    # the job is pid 1 of its PID namespace (fresh under bwrap --as-pid-1, or forked by the
+    # pool): a signal it sends its own group, or its parent (pid 0 seen from inside), is lost
+    Entry("killpg_in_train_step", step("""
+import os
+for target in (0, os.getpgid(0), os.getppid()):
+    try:
+        os.killpg(target, 9)
+    except OSError:
+        pass
+loss.backward()
+with torch.no_grad():
+    w -= w.grad * lr
+    b -= b.grad * lr
+    w.grad.zero_()
+    b.grad.zero_()
+return loss""")),
     Entry("segfault_in_train_step", step("import ctypes\nreturn ctypes.string_at(0)"),
           only(*STEP_USERS, words="SIGSEGV")),
     Entry("output_flood_without_newlines", mse("_flood(((preds - targets) ** 2).mean())"), extra="""

@@ -86,7 +86,7 @@ def test_nothing_of_one_job_is_visible_to_the_next():
         assert run.observations["model/spy"]["out"]["values"] == [3.5]
         seen, uid, pid, procs, jobs = json.loads(run.output)
         assert seen == {"/tmp": [], "/home/student": [], ".": []}
-        assert uid != 0 and pid == 2 and procs == ["1", "2"] and jobs == []
+        assert uid != 0 and pid == 1 and procs == ["1"] and jobs == []
         users.add(uid)
     assert len(users) == 2  # a user id of its own for each job
 
