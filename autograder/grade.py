@@ -56,8 +56,9 @@ def _own_step_expected(case, obs: dict) -> dict | None:
     return step
 
 
-def _run(source: str, filename: str, cases: list, expect: Expectations, limits: Limits,
-         spawner: Spawner | None) -> RunResult:
+def run_children(source: str, filename: str, cases: list, expect: Expectations,
+                 limits: Limits, spawner: Spawner | None) -> RunResult:
+    """Two children at once: one for model, mse and training; one for train_step alone."""
     alone = [c for c in cases if c.probe in ISOLATED]
     rest = [c for c in cases if c.probe not in ISOLATED]
     with ThreadPoolExecutor(2) as pool:
@@ -65,8 +66,10 @@ def _run(source: str, filename: str, cases: list, expect: Expectations, limits: 
         second = pool.submit(run_cases, source, filename, alone, inject=expect.known_good(),
                              limits=limits, spawner=spawner)
         a, b = first.result(), second.result()
+    seconds = {phase: a.seconds.get(phase, 0.0) + b.seconds.get(phase, 0.0)
+               for phase in {**a.seconds, **b.seconds}}
     return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
-                     a.output + b.output, a.isolation)
+                     a.output + b.output, a.isolation, seconds)
 
 
 def load_message(error: dict) -> str:
@@ -139,7 +142,7 @@ def grade_source(source: str, filename: str, *, expect: Expectations,
     """Grade one submission's code; its children come from `spawner` (default: the warm
     pool of the strongest sandbox layer here)."""
     selected, wanted = plan(expect, source, only_visible=only_visible)
-    run = _run(source, filename, wanted, expect, limits, spawner)
+    run = run_children(source, filename, wanted, expect, limits, spawner)
     return judged(filename, selected, wanted, run, expect)
 
 

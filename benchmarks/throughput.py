@@ -1,0 +1,272 @@
+"""How fast the autograder grades a class, against its own baseline and against nbgrader.
+
+    python benchmarks/throughput.py            # the full run: 50, 200 and 1000 submissions
+    python benchmarks/throughput.py --quick    # 50 and 200, a smaller baseline
+
+It prints numbers and asserts nothing; it is not part of the tests. Every figure comes from
+this one run on this machine, so the ratios compare like with like:
+
+- the warm pool (`autograder grade DIR --out OUT`, the default) at each batch size;
+- the same without the pool (`--no-pool`: a fresh interpreter per child), the baseline;
+- `nbgrader autograde` on 20 notebooks of the same exercise, and on one;
+- one `autograder grade one.py` from a cold command line;
+- where the time goes inside one submission.
+
+The batch is a realistic mix, cycled to the size wanted: the gallery of correct and buggy
+submissions and the hostile submissions that run at the default limits (crashes, exits, forged
+output, patched comparisons, floods...), every third as a notebook. Hostile submissions that
+hang or hog memory are left out: they take the time their limits give them, whatever the
+grader does.
+"""
+
+import argparse
+import csv
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the galleries are the tests' own submissions
+
+from autograder.limits import Limits  # noqa: E402
+
+
+@dataclass
+class Run:
+    """One batch through the command line."""
+
+    label: str
+    count: int
+    wall: float
+    peak_mb: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.wall
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def mix() -> list[tuple[str, str]]:
+    """(name, source) of every submission in the batch's cycle."""
+    from gallery import GALLERY
+    from hostile import HOSTILE
+
+    return [(e.name, e.text()) for e in [*GALLERY, *HOSTILE] if e.limits == Limits()]
+
+
+def write_batch(folder: Path, count: int) -> None:
+    from twins import notebook
+
+    folder.mkdir(parents=True)
+    cycle = mix()
+    for i in range(count):
+        name, source = cycle[i % len(cycle)]
+        stem = f"s{i:04d}_{name}"
+        try:
+            if i % 3 == 2:  # a file that does not parse stays a .py: its cells are unknown
+                (folder / f"{stem}.ipynb").write_text(notebook(source)[0])
+                continue
+        except (SyntaxError, ValueError):
+            pass
+        (folder / f"{stem}.py").write_text(source)
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _pss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def measured(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time and peak memory (PSS of the whole process tree, sampled) of a command."""
+    peak, started = [0.0], time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _pss_mb(_tree(proc.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.monotonic() - started
+    done.set()
+    sampler.join()
+    return wall, peak[0], subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def grade_batch(folder: Path, work: Path, label: str, *extra: str) -> Run:
+    out, timings = work / f"out-{label}", work / f"timings-{label}.csv"
+    argv = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--out", str(out),
+            "--quiet", "--timings", str(timings), *extra]
+    wall, peak, run = measured(argv)
+    if run.returncode != 0:
+        sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
+    with timings.open() as fh:
+        latencies = [float(row["seconds"]) for row in csv.DictReader(fh)]
+    return Run(label, len(latencies), wall, peak, latencies)
+
+
+def cold_single(work: Path) -> float:
+    """Median of three cold `autograder grade one.py --json`."""
+    argv = [sys.executable, "-m", "autograder.cli", "grade", str(ROOT / "examples" / "bob.py"),
+            "--json", str(work / "one.json"), "--quiet"]
+    return statistics.median(measured(argv)[0] for _ in range(3))
+
+
+def nbgrader_seconds(work: Path, count: int) -> float | None:
+    """Wall time of `nbgrader autograde` on `count` submitted notebooks."""
+    try:
+        from test_nbgrader import BUGS, _filled, nbgrader
+
+        from autograder import build, reference
+    except ImportError:
+        return None
+    course = work / f"course-{count}"
+    shutil.copytree(ROOT / "course" / "source", course / "source")
+    shutil.copy(ROOT / "course" / "nbgrader_config.py", course)
+    nbgrader(course, "generate_assignment", "linreg")
+    release = json.loads((course / "release" / "linreg" / "linreg.ipynb").read_text())
+    answers = build.bodies(reference.load().source)
+    kinds = [_filled(release, answers), release,
+             *(_filled(release, answers | dict([fix])) for fix, _ in BUGS.values())]
+    for i in range(count):
+        folder = course / "submitted" / f"student{i:03d}" / "linreg"
+        folder.mkdir(parents=True)
+        (folder / "linreg.ipynb").write_text(json.dumps(kinds[i % len(kinds)]))
+    started = time.monotonic()
+    nbgrader(course, "autograde", "linreg")
+    return time.monotonic() - started
+
+
+def profile(folder: Path, count: int) -> dict[str, float]:
+    """Milliseconds per submission in each phase, graded one at a time in this process."""
+    from autograder import grade, reference, submission, writers
+    from autograder.grade import Expectations
+
+    expect = Expectations(reference=reference.load())
+    spent: dict[str, float] = {}
+    paths = sorted(folder.iterdir())[:count]
+    for path in paths:
+        clock = time.monotonic()
+        source = submission.load(path).source
+        selected, wanted = grade.plan(expect, source, only_visible=False)
+        clock = _add(spent, "read and plan", clock)
+        run = grade.run_children(source, path.name, wanted, expect, Limits(), None)
+        for phase, seconds in run.seconds.items():
+            spent[f"  child {phase}"] = spent.get(f"  child {phase}", 0.0) + seconds
+        clock = _add(spent, "children (wall, two at once)", clock)
+        report = grade.judged(path.name, selected, wanted, run, expect)
+        clock = _add(spent, "reference and checks", clock)
+        expect.observe(wanted, run.observations)  # again, to tell the reference's share
+        clock = _add(spent, "  of which the reference", clock)
+        writers.atomic_write(folder.parent / "profile.json", json.dumps(writers.gradescope(report)))
+        _add(spent, "results file", clock)
+    return {phase: 1000 * seconds / len(paths) for phase, seconds in spent.items()}
+
+
+def _add(spent: dict[str, float], phase: str, clock: float) -> float:
+    now = time.monotonic()
+    spent[phase] = spent.get(phase, 0.0) + now - clock
+    return now
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50 and 200 submissions only")
+    args = parser.parse_args()
+    sizes = (50, 200) if args.quick else (50, 200, 1000)
+    with tempfile.TemporaryDirectory(prefix="autograder-bench-") as tmp:
+        work = Path(tmp)
+        runs = []
+        for size in sizes:
+            write_batch(work / f"batch-{size}", size)
+            runs.append(grade_batch(work / f"batch-{size}", work, f"pool-{size}"))
+            print(_line(runs[-1]), flush=True)
+        runs.append(grade_batch(work / "batch-50", work, "no-pool-50", "--no-pool"))
+        print(_line(runs[-1]), flush=True)
+        cold = cold_single(work)
+        print(f"cold `autograder grade one.py`: {cold:.2f} s", flush=True)
+        nb20, nb1 = nbgrader_seconds(work, 20), nbgrader_seconds(work, 1)
+        phases = profile(work / f"batch-{sizes[0]}", 30)
+    _report(runs, cold, nb20, nb1, phases)
+
+
+def _line(run: Run) -> str:
+    return (f"{run.label:>14}: {run.count:5d} submissions in {run.wall:7.2f} s = "
+            f"{run.rate:6.2f}/s; latency median {run.quantile(0.5) * 1000:6.0f} ms, "
+            f"p95 {run.quantile(0.95) * 1000:6.0f} ms; peak memory {run.peak_mb:6.0f} MiB")
+
+
+def _report(runs: list[Run], cold: float, nb20: float | None, nb1: float | None,
+            phases: dict[str, float]) -> None:
+    pool = {r.count: r for r in runs if r.label.startswith("pool")}
+    base = next(r for r in runs if r.label.startswith("no-pool"))
+    small, large = pool[min(pool)], pool[max(pool)]
+    print("\n== where the time goes, per submission (ms; children run two at once) ==")
+    for phase, ms in phases.items():
+        print(f"  {phase:<32} {ms:8.1f}")
+    print("\n== ratios ==")
+    print(f"  pool / fresh interpreters: {large.rate / base.rate:.1f}x the throughput")
+    if nb20 is not None:
+        print(f"  nbgrader autograde: 20 notebooks in {nb20:.1f} s = {20 / nb20:.2f}/s; "
+              f"one in {nb1:.1f} s")
+        print(f"  pool / nbgrader: {large.rate / (20 / nb20):.0f}x the throughput; cold single "
+              f"grade {cold:.2f} s = {cold / nb1:.2f} of nbgrader's single")
+    else:
+        print("  nbgrader is not installed: its figures are skipped")
+    per_small, per_large = small.wall / small.count, large.wall / large.count
+    print("\n== targets ==")
+    _target("throughput >= 20/s at full isolation", large.rate >= 20, f"{large.rate:.1f}/s")
+    if nb20 is not None:
+        _target(">= 50x nbgrader's throughput", large.rate >= 50 * 20 / nb20,
+                f"{large.rate / (20 / nb20):.0f}x")
+        _target("cold single < half of nbgrader's single", cold < nb1 / 2,
+                f"{cold:.2f} s vs {nb1 / 2:.2f} s")
+    _target(f"peak memory at N={large.count} < 1 GiB", large.peak_mb < 1024,
+            f"{large.peak_mb:.0f} MiB")
+    _target(f"time per submission at N={large.count} within 20% of N={small.count}",
+            per_large <= 1.2 * per_small,
+            f"{per_large * 1000:.0f} ms vs {per_small * 1000:.0f} ms")
+
+
+def _target(what: str, met: bool, figure: str) -> None:
+    print(f"  [{'met' if met else 'MISSED'}] {what}: {figure}")
+
+
+if __name__ == "__main__":
+    main()
