@@ -114,7 +114,7 @@ class Pool:
 
     def _header(self, jail: Jail) -> dict:
         inside = self.layer.name == "namespaces"
-        return {"namespaces": inside, "network_ns": True, "uid": jail.uid,
+        return {"namespaces": inside, "uid": jail.uid,
                 "folder": Path(jail.workdir).name, "tmp_bytes": TMP_BYTES,
                 "cwd": INSIDE_JOB if inside else jail.workdir, "env": child_env(jail.home)}
 

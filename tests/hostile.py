@@ -234,20 +234,19 @@ except OSError:
 """),
     # the job is pid 1 of its PID namespace (fresh under bwrap --as-pid-1, or forked by the
     # pool): a signal it sends its own group, or its parent (pid 0 seen from inside), is lost
-    Entry("killpg_in_train_step", step("""
+    Entry("killpg_in_train_step", extra="""
 import os
-for target in (0, os.getpgid(0), os.getppid()):
-    try:
-        os.killpg(target, 9)
-    except OSError:
-        pass
-loss.backward()
-with torch.no_grad():
-    w -= w.grad * lr
-    b -= b.grad * lr
-    w.grad.zero_()
-    b.grad.zero_()
-return loss""")),
+_correct_step = train_step
+
+
+def train_step(inputs, targets, w, b, lr):
+    for target in (0, os.getpgid(0), os.getppid()):
+        try:
+            os.killpg(target, 9)
+        except OSError:
+            pass
+    return _correct_step(inputs, targets, w, b, lr)
+"""),
     Entry("segfault_in_train_step", step("import ctypes\nreturn ctypes.string_at(0)"),
           only(*STEP_USERS, words="SIGSEGV")),
     Entry("output_flood_without_newlines", mse("_flood(((preds - targets) ** 2).mean())"), extra="""
