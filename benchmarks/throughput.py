@@ -46,6 +46,8 @@ class Run:
     count: int
     wall: float
     peak_mb: float
+    own_mb: float
+    """Peak memory of the grader itself (the command and the zygote), without the jobs."""
     latencies: list[float] = field(default_factory=list)
 
     @property
@@ -82,7 +84,9 @@ def write_batch(folder: Path, count: int) -> None:
         (folder / f"{stem}.py").write_text(source)
 
 
-def _tree(root: int) -> list[int]:
+def _tree(root: int) -> tuple[list[int], list[int]]:
+    """The processes of a command: all of them, and the grader's own (the command and the
+    zygote, not the jobs it forks, which carry the zygote's command line)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -90,12 +94,22 @@ def _tree(root: int) -> list[int]:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [root]
+    found, own, todo = [], [root], [(root, False)]
     while todo:
-        pid = todo.pop()
+        pid, below_zygote = todo.pop()
         found.append(pid)
-        todo += children.get(pid, [])
-    return found
+        zygote = not below_zygote and "autograder.zygote" in _command(pid)
+        if zygote:
+            own.append(pid)
+        todo += [(child, below_zygote or zygote) for child in children.get(pid, [])]
+    return found, own
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
 
 
 def _pss_mb(pids: list[int]) -> float:
@@ -110,15 +124,17 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def measured(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall time and peak memory (PSS of the whole process tree, sampled) of a command."""
-    peak, started = [0.0], time.monotonic()
+def measured(argv: list[str]) -> tuple[float, list[float], subprocess.CompletedProcess]:
+    """Wall time and peak memory of a command (PSS, sampled): of all its processes, and of
+    the grader's own."""
+    peak, started = [0.0, 0.0], time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample():
         while not done.wait(0.05):
-            peak[0] = max(peak[0], _pss_mb(_tree(proc.pid)))
+            every, own = _tree(proc.pid)
+            peak[:] = max(peak[0], _pss_mb(every)), max(peak[1], _pss_mb(own))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -126,19 +142,19 @@ def measured(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess
     wall = time.monotonic() - started
     done.set()
     sampler.join()
-    return wall, peak[0], subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    return wall, peak, subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def grade_batch(folder: Path, work: Path, label: str, *extra: str) -> Run:
     out, timings = work / f"out-{label}", work / f"timings-{label}.csv"
     argv = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--out", str(out),
             "--quiet", "--timings", str(timings), *extra]
-    wall, peak, run = measured(argv)
+    wall, peak, run = measured(argv)  # peak: of everything, of the grader itself
     if run.returncode != 0:
         sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
     with timings.open() as fh:
         latencies = [float(row["seconds"]) for row in csv.DictReader(fh)]
-    return Run(label, len(latencies), wall, peak, latencies)
+    return Run(label, len(latencies), wall, *peak, latencies)
 
 
 def cold_single(work: Path) -> float:
@@ -230,7 +246,8 @@ def main() -> None:
 def _line(run: Run) -> str:
     return (f"{run.label:>14}: {run.count:5d} submissions in {run.wall:7.2f} s = "
             f"{run.rate:6.2f}/s; latency median {run.quantile(0.5) * 1000:6.0f} ms, "
-            f"p95 {run.quantile(0.95) * 1000:6.0f} ms; peak memory {run.peak_mb:6.0f} MiB")
+            f"p95 {run.quantile(0.95) * 1000:6.0f} ms; peak memory {run.peak_mb:5.0f} MiB, "
+            f"the grader's own {run.own_mb:5.0f} MiB")
 
 
 def _report(runs: list[Run], cold: float, nb20: float | None, nb1: float | None,
