@@ -86,6 +86,17 @@ class Pool:
         self._zygote: tuple[subprocess.Popen, socket.socket] | None = None
         self._broken = False
 
+    def prestart(self) -> None:
+        """Start the zygote now, in the background, rather than at the first child."""
+        threading.Thread(target=self._warm, daemon=True).start()
+
+    def _warm(self) -> None:
+        with self._lock:
+            try:
+                self._control()
+            except OSError:  # the first child will try again, and fall back if need be
+                pass
+
     def jail(self, limits) -> Jail:
         return Jail(self.layer, limits, root=self.root)
 

@@ -37,6 +37,8 @@ class Started(Protocol):
 class Spawner(Protocol):
     layer: Layer
 
+    def prestart(self) -> None: ...
+
     def jail(self, limits) -> Jail: ...
 
     def start(self, job: dict, jail: Jail) -> Started: ...
@@ -85,6 +87,9 @@ class Fresh:
     """A fresh interpreter per child: it pays for `import torch` every time (the baseline)."""
 
     layer: Layer
+
+    def prestart(self) -> None:
+        """Nothing to start ahead."""
 
     def jail(self, limits) -> Jail:
         return Jail(self.layer, limits)

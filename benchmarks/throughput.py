@@ -22,6 +22,7 @@ grader does.
 import argparse
 import csv
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SECONDS = 0.2
 sys.path.insert(0, str(ROOT / "tests"))  # the galleries are the tests' own submissions
 
 from autograder.limits import Limits  # noqa: E402
@@ -48,11 +50,17 @@ class Run:
     peak_mb: float
     own_mb: float
     """Peak memory of the grader itself (the command and the zygote), without the jobs."""
+    cpu_seconds: float
+    """CPU time the whole machine spent while the batch ran (kernel threads included)."""
     latencies: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.count / self.wall
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_seconds / self.count
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -126,15 +134,17 @@ def _pss_mb(pids: list[int]) -> float:
 
 def measured(argv: list[str]) -> tuple[float, list[float], subprocess.CompletedProcess]:
     """Wall time and peak memory of a command (PSS, sampled): of all its processes, and of
-    the grader's own."""
-    peak, started = [0.0, 0.0], time.monotonic()
+    the grader's own; and the CPU the sampling itself took (reading the memory of a torch
+    process walks its page tables), so that it can be left out of the grader's."""
+    peak, started = [0.0, 0.0, 0.0], time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample():
-        while not done.wait(0.05):
+        while not done.wait(SAMPLE_SECONDS):
             every, own = _tree(proc.pid)
-            peak[:] = max(peak[0], _pss_mb(every)), max(peak[1], _pss_mb(own))
+            peak[:2] = max(peak[0], _pss_mb(every)), max(peak[1], _pss_mb(own))
+        peak[2] = time.thread_time()
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -147,20 +157,29 @@ def measured(argv: list[str]) -> tuple[float, list[float], subprocess.CompletedP
 
 def grade_batch(folder: Path, work: Path, label: str, *extra: str) -> Run:
     out, timings = work / f"out-{label}", work / f"timings-{label}.csv"
-    argv = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--out", str(out),
+    argv = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out),
             "--quiet", "--timings", str(timings), *extra]
-    wall, peak, run = measured(argv)  # peak: of everything, of the grader itself
+    busy = _busy_seconds()
+    wall, (peak, own, sampling), run = measured(argv)
+    busy = _busy_seconds() - busy - sampling
     if run.returncode != 0:
         sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
     with timings.open() as fh:
         latencies = [float(row["seconds"]) for row in csv.DictReader(fh)]
-    return Run(label, len(latencies), wall, *peak, latencies)
+    return Run(label, len(latencies), wall, peak, own, busy, latencies)
+
+
+def _busy_seconds() -> float:
+    """CPU time spent by the whole machine so far, from /proc/stat (in USER_HZ ticks)."""
+    user, nice, system, _, _, irq, softirq = map(int, Path("/proc/stat").read_text()
+                                                  .split("\n")[0].split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def cold_single(work: Path) -> float:
     """Median of three cold `autograder grade one.py --json`."""
-    argv = [sys.executable, "-m", "autograder.cli", "grade", str(ROOT / "examples" / "bob.py"),
-            "--json", str(work / "one.json"), "--quiet"]
+    argv = [sys.executable, "-m", "autograder", "grade", str(ROOT / "examples" / "bob.py"),
+            "--json", str(work / "one.json"), "--quiet", "--fresh"]
     return statistics.median(measured(argv)[0] for _ in range(3))
 
 
@@ -247,7 +266,7 @@ def _line(run: Run) -> str:
     return (f"{run.label:>14}: {run.count:5d} submissions in {run.wall:7.2f} s = "
             f"{run.rate:6.2f}/s; latency median {run.quantile(0.5) * 1000:6.0f} ms, "
             f"p95 {run.quantile(0.95) * 1000:6.0f} ms; peak memory {run.peak_mb:5.0f} MiB, "
-            f"the grader's own {run.own_mb:5.0f} MiB")
+            f"the grader's own {run.own_mb:5.0f} MiB; CPU {run.cpu_ms:4.0f} ms a submission")
 
 
 def _report(runs: list[Run], cold: float, nb20: float | None, nb1: float | None,
@@ -270,6 +289,10 @@ def _report(runs: list[Run], cold: float, nb20: float | None, nb1: float | None,
     per_small, per_large = small.wall / small.count, large.wall / large.count
     print("\n== targets ==")
     _target("throughput >= 20/s at full isolation", large.rate >= 20, f"{large.rate:.1f}/s")
+    cores = len(os.sched_getaffinity(0))
+    print(f"    the batch is CPU-bound: {large.cpu_ms:.0f} ms of CPU a submission on {cores} "
+          f"cores caps it at {cores * 1000 / large.cpu_ms:.1f}/s; 20/s needs "
+          f"{cores * 1000 / 20:.0f} ms")
     if nb20 is not None:
         _target(">= 50x nbgrader's throughput", large.rate >= 50 * 20 / nb20,
                 f"{large.rate / (20 / nb20):.0f}x")

@@ -16,7 +16,7 @@ CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "ms
 
 
 def autograder(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 
