@@ -29,20 +29,20 @@ class Reference:
     path: Path
     source: str
     module: object
-    public: dict = field(default_factory=dict, compare=False, repr=False)
-    """Observations of the public cases, the same for every submission: made once."""
+    made: dict = field(default_factory=dict, compare=False, repr=False)
+    """Observations that many submissions share, made once: the public cases' and the
+    training runs' (from one of `cases.SECRET_STARTS` starts)."""
 
     def observe(self, cases: list[Case]) -> dict[str, dict]:
         observed = {}
         for case in cases:
-            key = None if case.secret else (case.id, json.dumps(case.args, sort_keys=True))
-            if key not in self.public:
-                obs = self._observe(case)
-                if key is None:
-                    observed[case.id] = obs
-                    continue
-                self.public[key] = obs
-            observed[case.id] = copy.deepcopy(self.public[key])
+            if case.secret and case.probe != "training":  # drawn for this submission alone
+                observed[case.id] = self._observe(case)
+                continue
+            key = (case.id, json.dumps(case.args, sort_keys=True))
+            if key not in self.made:
+                self.made[key] = self._observe(case)
+            observed[case.id] = copy.deepcopy(self.made[key])
         return observed
 
     def _observe(self, case: Case) -> dict:

@@ -36,6 +36,14 @@ def test_secret_cases_depend_only_on_the_seed():
     assert cases.build(7)["model/hidden"].args != cases.build(8)["model/hidden"].args
 
 
+def test_the_secret_training_run_starts_from_one_of_a_few_secret_starts():
+    public = cases.build(None)["training/public"].args
+    starts = {tuple(np.ravel(cases.build(seed)["training/seeded"].args["w"]))
+              for seed in range(400)}
+    assert len(starts) == cases.SECRET_STARTS
+    assert tuple(np.ravel(public["w"])) not in starts
+
+
 def test_the_seed_differs_per_submission_and_needs_the_reference(expect):
     seed = expect.seed
     assert seed("a") == seed("a") and seed("a") != seed("b")
