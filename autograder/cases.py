@@ -18,10 +18,10 @@ STALE_W = ((3.0, -1.0, 2.0), (-2.0, 4.0, 1.0))
 STALE_B = (5.0, -3.0)
 PUBLIC_TRAINING_SEED = 2024
 SECRET_STARTS = 32
-"""The secret training run starts from one of this many seeded starts (fixed, as the grader's
-code is open), which one depends on the submission: a hard-coded start still shows, and the reference's run from each start is
-made once per batch instead of once per submission (100 epochs of the reference cost more
-than any other case)."""
+"""The secret training run starts from one of this many seeded starts (fixed ones: the
+grader's code is open), which one depends on the submission. A hard-coded start still shows,
+and the reference's run from each start is made once per batch instead of once per submission
+(100 epochs of the reference cost more than any other case)."""
 SECRET_START_BASE = 10_000
 CHECKPOINT_EVERY = 10
 
