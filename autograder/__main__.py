@@ -10,7 +10,7 @@ import sys
 
 def main() -> int:
     argv = sys.argv[1:]
-    if argv[:1] == ["grade"] and "--no-pool" not in argv:
+    if argv[:1] in (["grade"], ["gradescope-run"]) and "--no-pool" not in argv:
         from autograder import spawn
 
         spawn.default().prestart()

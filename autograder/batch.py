@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder import reference, writers
+from autograder import checks, reference, writers
+from autograder.checks import Check
 from autograder.grade import Expectations, grade_file
 from autograder.limits import Limits
 from autograder.report import Report
@@ -33,10 +34,12 @@ def grader_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def result_key(path: Path, expect: Expectations, limits: Limits) -> str:
+def result_key(path: Path, expect: Expectations, limits: Limits,
+               rubric: tuple[Check, ...] = checks.ALL) -> str:
     digest = hashlib.sha256(grader_fingerprint().encode())
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
+    digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
     digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -46,9 +49,9 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner) -> Report:
+def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
     try:
-        return grade_file(path, expect=expect, limits=limits, spawner=spawner)
+        return grade_file(path, expect=expect, limits=limits, spawner=spawner, rubric=rubric)
     except reference.ReferenceError:
         raise  # the same for every submission: stop, and never report it as a student's 0
     except Exception as exc:  # one broken submission never stops the batch
@@ -68,15 +71,16 @@ def _reuse(target: Path, key: str) -> Report | None:
 
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
               limits: Limits, jobs: int = 1, fresh: bool = False, spawner: Spawner | None = None,
+              rubric: tuple[Check, ...] = checks.ALL,
               done: Callable[[Report, bool, float], None] = lambda *_: None) -> list[Report]:
     """Grade each path, writing its result to targets[path] as soon as it is known; `done`
     hears of each report, whether it was reused, and the seconds it took."""
 
     def one(path: Path) -> Report:
         began = time.monotonic()
-        key, target = result_key(path, expect, limits), targets.get(path)
+        key, target = result_key(path, expect, limits, rubric), targets.get(path)
         reused = None if fresh or target is None else _reuse(target, key)
-        report = reused or _grade_one(path, expect, limits, spawner)
+        report = reused or _grade_one(path, expect, limits, spawner, rubric)
         if target is not None and reused is None:
             writers.write_gradescope(report, target, key=key)
         done(report, reused is not None, time.monotonic() - began)

@@ -49,11 +49,13 @@ def inject(module: types.ModuleType, sources: dict[str, str]) -> None:
 def run(job: dict, channel: Channel) -> None:
     import torch
 
+    from autograder import watch
     from autograder.plain import raised
     from autograder.probes import PROBES, Caller, reseed
 
     torch.set_num_threads(1)
     filename = job["filename"]
+    used = watch.install(torch)
     try:
         module = load(job["source"], filename)
     except BaseException as exc:  # syntax errors, missing imports, sys.exit() at import
@@ -65,7 +67,8 @@ def run(job: dict, channel: Channel) -> None:
     for case in job["cases"]:
         channel.send(begin=case["id"])
         reseed()
-        channel.send(case=case["id"], obs=PROBES[case["probe"]](call, case["args"]))
+        obs = PROBES[case["probe"]](call, case["args"])
+        channel.send(case=case["id"], obs=obs, used=watch.seen(used))
 
 
 def _confine(job: dict) -> None:
@@ -104,6 +107,7 @@ def main() -> None:
     import torch  # noqa: F401  (imported while the files are still readable, before the drop)
 
     import autograder.probes  # noqa: F401
+    import autograder.watch  # noqa: F401
 
     serve(int(sys.argv[1]), int(sys.argv[2]))
 

@@ -91,11 +91,13 @@ def _mistakes(reports: list[Report]) -> tuple[Mistake, ...]:
 def summarise(reports: list[Report]) -> ClassSummary:
     graded = [r for r in reports if r.status != "grader error"]
     rates = []
-    for check in checks.ALL:
+    # every check of the rubric, and any the settings added (the policy) after them
+    titles = {c.id: c.title for c in checks.ALL} | {x.id: x.title for r in graded
+                                                     for x in r.results}
+    for cid, title in titles.items():
         results = [x for r in graded for x in r.results
-                   if x.id == check.id and x.outcome is not checks.Outcome.GRADER_ERROR]
-        rates.append(CheckRate(check.id, check.title, sum(x.passed for x in results),
-                               len(results)))
+                   if x.id == cid and x.outcome is not checks.Outcome.GRADER_ERROR]
+        rates.append(CheckRate(cid, title, sum(x.passed for x in results), len(results)))
     return ClassSummary(tuple(r.score for r in graded),
                         max((r.max_score for r in graded), default=checks.TOTAL),
                         tuple(Counter(r.status for r in reports).items()), tuple(rates),

@@ -1,11 +1,22 @@
 """The instructor's command line: a thin layer over `grade`, `writers` and `expected`."""
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import batch, class_summary, expected, feedback, plots, reference, spawn, writers
+from autograder import (
+    batch,
+    class_summary,
+    expected,
+    feedback,
+    plots,
+    reference,
+    settings,
+    spawn,
+    writers,
+)
 from autograder.grade import SUFFIXES, Expectations
 from autograder.limits import Limits
 from autograder.progress import Progress
@@ -27,10 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, help="folder for <name>.json files and grades.csv")
     grade.add_argument("--reference", type=Path, help="the reference solution "
                        "(default: solutions/linreg.py, or $AUTOGRADER_REFERENCE)")
-    grade.add_argument("--case-seconds", type=float, default=Limits.case_seconds,
-                       help="time limit for one probe of a submission (default: %(default)s)")
-    grade.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
-                       help="memory of one child, where cgroups allow (default: %(default)s)")
+    _settings_option(grade)
+    grade.add_argument("--case-seconds", type=float, help="time limit for one probe of a "
+                       f"submission (default: the settings', or {Limits.case_seconds})")
+    grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
+                       f"(default: the settings', or {Limits.memory_mb})")
     grade.add_argument("--jobs", type=int, default=batch.cores(),
                        help="submissions graded at once (default: this machine's cores, "
                        "%(default)s)")
@@ -44,16 +56,45 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--report", action="store_true", help="also write a feedback report per "
                        "submission (<name>.md and .html beside its results) and, for a folder, "
                        "the class summary (summary.md and summary.html in --out)")
-    sub.add_parser("rubric", help="print the rubric as a Markdown table")
+    _settings_option(sub.add_parser("rubric", help="print the rubric as a Markdown table"))
     build = sub.add_parser("build-expected", help="store the reference's answers on the public "
                            "cases, for the students' self-check")
     build.add_argument("--check", action="store_true", help="fail if the stored file is stale")
+    bundle = sub.add_parser("gradescope", help="build the Gradescope autograder bundle "
+                            "(setup.sh, run_autograder, this package, the reference, the "
+                            "settings)")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"),
+                        help="where to write the zip (default: %(default)s)")
+    bundle.add_argument("--reference", type=Path, help="the reference solution "
+                        "(default: solutions/linreg.py, or $AUTOGRADER_REFERENCE)")
+    _settings_option(bundle)
+    inside = sub.add_parser("gradescope-run", help="grade the upload inside a Gradescope "
+                            "container (what the bundle's run_autograder calls)")
+    inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
+                        "$AUTOGRADER_ROOT, or /autograder)")
     everything = sub.add_parser("build", help="generate the stubs, the student notebook, "
                                 "nbgrader's source notebook and the stored answers from the "
                                 "template and the reference")
     everything.add_argument("--check", action="store_true",
                             help="write nothing; fail if a generated file is stale")
     return parser
+
+
+def _settings_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", type=Path, help="the instructor's settings: an "
+                        "autograder.toml, or a pyproject.toml with [tool.autograder] (default: "
+                        "the one in the current folder, if any)")
+
+
+def _settings(args) -> settings.Settings:
+    found = args.settings or settings.find()
+    return settings.load(found)
+
+
+def _limits(args, chosen: settings.Settings) -> Limits:
+    """The settings' limits, with the command line's on top."""
+    given = {"case_seconds": args.case_seconds, "memory_mb": args.memory_mb}
+    return dataclasses.replace(chosen.limits, **{k: v for k, v in given.items() if v is not None})
 
 
 def _submissions(folder: Path) -> list[Path]:
@@ -94,21 +135,34 @@ def _grade(args) -> int:
     if args.report and not plots.available():
         raise UsageError("--report draws its plots with matplotlib: "
                          "pip install 'linreg-autograder[reports]'")
+    chosen = _settings(args)
+    if chosen.path and not args.quiet:
+        print(f"autograder: settings from {chosen.path}", file=sys.stderr)
     expect = Expectations(reference=reference.load(args.reference))
-    limits = Limits(case_seconds=args.case_seconds, memory_mb=args.memory_mb)
+    limits = _limits(args, chosen)
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
     spawner = spawn.Fresh(detect()) if args.no_pool else spawn.default()
     with Progress(len(paths), detail=not args.quiet) as progress:
         reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
-                                  fresh=args.fresh, spawner=spawner, done=progress.done)
+                                  fresh=args.fresh, spawner=spawner, rubric=chosen.rubric(),
+                                  done=progress.done)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv")
     if args.timings:
         writers.write_timings(reports, progress.seconds, args.timings)
     if args.report:
         _reports(args, reports, [targets[p] for p in paths])
+    return 0
+
+
+def _gradescope(args) -> int:
+    from autograder import gradescope
+
+    found = args.settings or settings.find()
+    out = gradescope.build(args.out, reference_path=args.reference, settings_path=found)
+    print(f"wrote {out}" + (f" (settings from {found})" if found else ""))
     return 0
 
 
@@ -145,12 +199,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "grade":
             return _grade(args)
         if args.command == "rubric":
-            print(writers.rubric_markdown())
+            print(writers.rubric_markdown(_settings(args).rubric()))
             return 0
         if args.command == "build":
             return _build(args)
+        if args.command == "gradescope":
+            return _gradescope(args)
+        if args.command == "gradescope-run":
+            from autograder import gradescope
+
+            return gradescope.run(args.root or gradescope.default_root())
         return _build_expected(args)
-    except UsageError as exc:
+    except (UsageError, settings.SettingsError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except reference.ReferenceError as exc:

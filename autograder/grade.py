@@ -8,7 +8,7 @@ import numpy as np
 
 from autograder import cases as cases_mod
 from autograder import checks, curves, submission
-from autograder.checks.base import Evidence, Outcome, Verdict, values
+from autograder.checks.base import Check, Evidence, Outcome, Verdict, values
 from autograder.limits import Limits
 from autograder.reference import Reference
 from autograder.report import CheckResult, Report
@@ -69,7 +69,7 @@ def run_children(source: str, filename: str, cases: list, expect: Expectations,
     seconds = {phase: a.seconds.get(phase, 0.0) + b.seconds.get(phase, 0.0)
                for phase in {**a.seconds, **b.seconds}}
     return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
-                     a.output + b.output, a.isolation, seconds)
+                     a.output + b.output, a.isolation, a.used | b.used, seconds)
 
 
 def load_message(error: dict) -> str:
@@ -107,9 +107,10 @@ def _judge(evidence: Evidence, selected: tuple) -> tuple[list[CheckResult], str]
     return results, "\n".join(problems)
 
 
-def plan(expect: Expectations, source: str, *, only_visible: bool) -> tuple[tuple, list]:
-    """The checks to judge and the cases they need."""
-    selected = tuple(c for c in checks.ALL if not (only_visible and c.hidden))
+def plan(expect: Expectations, source: str, *, only_visible: bool,
+         rubric: tuple[Check, ...] = checks.ALL) -> tuple[tuple, list]:
+    """The checks of `rubric` to judge and the cases they need."""
+    selected = tuple(c for c in rubric if not (only_visible and c.hidden))
     case_map = cases_mod.build(expect.seed(source))
     wanted = [case_map[cid] for cid in dict.fromkeys(i for c in selected for i in c.cases)
               if cid in case_map]
@@ -123,13 +124,13 @@ def not_loaded(filename: str, selected: tuple, message: str, **extra) -> Report:
 
 
 def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
-           expect: Expectations) -> Report:
+           expect: Expectations, source: str = "") -> Report:
     """Observations -> verdicts -> report: the same for a child's run and an in-process one."""
     if run.load_error:
         return not_loaded(filename, selected, load_message(run.load_error), output=run.output,
                           isolation=run.isolation)
     evidence = Evidence({c.id: c for c in wanted}, run.observations,
-                        expect.observe(wanted, run.observations), {})
+                        expect.observe(wanted, run.observations), {}, source, run.used)
     results, problems = _judge(evidence, selected)
     return Report(filename, tuple(results), "grader error" if problems else "ok",
                   detail=problems, output=run.output, isolation=run.isolation,
@@ -138,23 +139,25 @@ def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
 
 def grade_source(source: str, filename: str, *, expect: Expectations,
                  limits: Limits = Limits(), only_visible: bool = False,
-                 spawner: Spawner | None = None) -> Report:
-    """Grade one submission's code; its children come from `spawner` (default: the warm
-    pool of the strongest sandbox layer here)."""
-    selected, wanted = plan(expect, source, only_visible=only_visible)
+                 spawner: Spawner | None = None,
+                 rubric: tuple[Check, ...] = checks.ALL) -> Report:
+    """Grade one submission's code against `rubric` (the instructor's settings); its children
+    come from `spawner` (default: the warm pool of the strongest sandbox layer here)."""
+    selected, wanted = plan(expect, source, only_visible=only_visible, rubric=rubric)
     run = run_children(source, filename, wanted, expect, limits, spawner)
-    return judged(filename, selected, wanted, run, expect)
+    return judged(filename, selected, wanted, run, expect, source)
 
 
 def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
-               only_visible: bool = False, spawner: Spawner | None = None) -> Report:
+               only_visible: bool = False, spawner: Spawner | None = None,
+               rubric: tuple[Check, ...] = checks.ALL) -> Report:
     """Grade the file at `path` (.py or .ipynb); a file that cannot be read still gets a
     report."""
     path = Path(path)
     try:
         sub = submission.load(path)
     except submission.SubmissionError as exc:
-        return not_loaded(path.name, checks.ALL, str(exc))
+        return not_loaded(path.name, rubric, str(exc))
     report = grade_source(sub.source, path.name, expect=expect, limits=limits,
-                          only_visible=only_visible, spawner=spawner)
+                          only_visible=only_visible, spawner=spawner, rubric=rubric)
     return sub.relabel(report)

@@ -98,4 +98,5 @@ def grade_namespace(namespace: MutableMapping, *, expect: Expectations,
     observed = observe(namespace, [c for c in wanted if c.probe not in ISOLATED])
     observed |= observe(namespace, [c for c in wanted if c.probe in ISOLATED],
                         expect.known_good())
-    return judged(name, selected, wanted, RunResult(observed, isolation=ISOLATION), expect)
+    return judged(name, selected, wanted, RunResult(observed, isolation=ISOLATION), expect,
+                  source_of(namespace))

@@ -12,7 +12,7 @@ import signal
 import time
 from dataclasses import asdict, dataclass, field
 
-from autograder import spawn
+from autograder import spawn, watch
 from autograder.cases import Case
 from autograder.child import RECORD_LIMIT
 from autograder.limits import Limits
@@ -37,6 +37,8 @@ class RunResult:
     """The submission's own printed output, capped."""
     isolation: str = ""
     """The sandbox layers that held, for the instructor."""
+    used: frozenset[str] = frozenset()
+    """PyTorch built-ins the children saw the submission call (`watch.LABELS` only)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Where the time went, per phase, over all children (for the benchmark, never graded):
     jail (folder, user, cgroups), start (fork or exec), load (up to the submission's top
@@ -199,6 +201,9 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
     for record in child.records:
         if "case" in record:
             result.observations[str(record["case"])] = record["obs"]
+            used = record.get("used")
+            if isinstance(used, list):
+                result.used |= {u for u in used if u in watch.LABELS}
         elif "load_error" in record:
             result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
                 else {"kind": "raised", "type": "?", "message": "could not load"}

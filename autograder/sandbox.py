@@ -7,17 +7,21 @@
 - namespaces (where bwrap works): no network, a PID namespace, private /tmp and HOME, and a
   read-only view of only the Python environment, the harness and the job's own folder.
 
-AUTOGRADER_SANDBOX=process|user|namespaces caps the layer (to test the fallbacks).
+AUTOGRADER_SANDBOX=process|user|namespaces caps the layer (to test the fallbacks);
+AUTOGRADER_USER=name runs every child as that user (a Gradescope bundle's `setup.sh` creates
+one) instead of a fresh user id per child.
 """
 
 import functools
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +44,8 @@ class Layer:
     """The strongest layer in force: process, user or namespaces."""
     cgroups: bool
     """Memory and process limits by cgroup (v1 memory and pids controllers)."""
+    user: str | None = None
+    """The one user every child runs as, or None for a fresh user id per child."""
 
     @property
     def drops_user(self) -> bool:
@@ -49,6 +55,9 @@ class Layer:
         parts = {"process": "own session and rlimits", "user": "an unprivileged user of its own",
                  "namespaces": "namespaces (no network, own PIDs, read-only view), an "
                                "unprivileged user of its own"}[self.name]
+        if self.user and self.drops_user:
+            parts = parts.replace("an unprivileged user of its own",
+                                  f"the unprivileged user {self.user}")
         return parts + (", cgroup memory and process limits" if self.cgroups else "")
 
 
@@ -82,7 +91,13 @@ def detect() -> Layer:
     root = os.geteuid() == 0
     name = ("namespaces" if cap >= 2 and _bwrap_works() else
             "user" if cap >= 1 and root else "process")
-    return Layer(name, cgroups=cap >= 1 and root and _cgroups_work())
+    return Layer(name, cgroups=cap >= 1 and root and _cgroups_work(),
+                 user=os.environ.get("AUTOGRADER_USER") or None)
+
+
+SHARED_USER = threading.Lock()
+"""Held by the one jail at a time whose user is shared: its clean-up kills every process of
+that user, which must never include another job's."""
 
 
 def _namespaces(own_pids: bool = True) -> list[str]:
@@ -143,12 +158,27 @@ class Jail:
 
     def __init__(self, layer: Layer, limits: Limits, root: str | None = None):
         self.layer, self.limits = layer, limits
+        self.shared = bool(layer.user) and layer.drops_user
+        if self.shared:
+            SHARED_USER.acquire()
+        try:
+            self._make(root)
+        except BaseException:
+            self._release()
+            raise
+
+    def _make(self, root: str | None) -> None:
         self.workdir = tempfile.mkdtemp(prefix="autograder-job-", dir=root)
-        self.uid = 100_000 + secrets.randbelow(900_000) if layer.drops_user else None
+        self.uid = _job_uid(self.layer) if self.layer.drops_user else None
         if self.uid is not None:
             os.chown(self.workdir, self.uid, self.uid)
             os.chmod(self.workdir, 0o711)  # bwrap, root without capabilities, must enter it
-        self.cgroups = self._make_cgroups() if layer.cgroups else []
+        self.cgroups = self._make_cgroups() if self.layer.cgroups else []
+
+    def _release(self) -> None:
+        if self.shared:
+            self.shared = False
+            SHARED_USER.release()
 
     def _make_cgroups(self) -> list[Path]:
         name = f"autograder-{os.getpid()}-{secrets.token_hex(6)}"
@@ -209,6 +239,17 @@ class Jail:
         if self.uid is not None and not self.cgroups:  # a detached process is found by its user
             _sweep(functools.partial(_pids_of_user, self.uid))
         shutil.rmtree(self.workdir, ignore_errors=True)
+        self._release()
+
+
+def _job_uid(layer: Layer) -> int:
+    """The named user's id, or a fresh one no other process has."""
+    if layer.user:
+        try:
+            return pwd.getpwnam(layer.user).pw_uid
+        except KeyError:
+            raise RuntimeError(f"AUTOGRADER_USER={layer.user}: no such user") from None
+    return 100_000 + secrets.randbelow(900_000)
 
 
 def _sweep(find) -> None:

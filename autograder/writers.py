@@ -17,10 +17,15 @@ from autograder.report import CheckResult, Report
 
 
 def atomic_write(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the instructor's other tools
     os.replace(tmp, path)
 
 
@@ -70,7 +75,8 @@ def report_from_gradescope(saved: dict) -> Report:
 
 
 def grades_csv(reports: list[Report]) -> str:
-    ids = [c.id for c in checks.ALL]
+    ids = list(dict.fromkeys([c.id for c in checks.ALL] +
+                             [r.id for report in reports for r in report.results]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", "score", "max_score", "status", *ids])
@@ -122,10 +128,15 @@ def summary(report: Report, *, detail: bool = True) -> str:
     return "\n".join(lines)
 
 
-def rubric_markdown() -> str:
-    """The README's rubric table, generated from the checks themselves."""
+VISIBILITY_WORDS = {"visible": "visible", "hidden": "never shown",
+                    "after_due_date": "hidden until the due date",
+                    "after_published": "hidden until published"}
+
+
+def rubric_markdown(rubric: tuple[checks.Check, ...] = checks.ALL) -> str:
+    """The README's rubric table, generated from the checks themselves (and the settings)."""
     rows = ["| check | points | visibility | what earns the points |", "|---|---|---|---|"]
-    rows += [f"| `{c.id}` | {c.points} | {'hidden until published' if c.hidden else 'visible'} "
-             f"| {c.description} |" for c in checks.ALL]
-    rows.append(f"| **total** | **{checks.TOTAL}** | | |")
+    rows += [f"| `{c.id}` | {c.points:g} | {VISIBILITY_WORDS[c.visibility]} "
+             f"| {c.description} |" for c in rubric]
+    rows.append(f"| **total** | **{sum(c.points for c in rubric):g}** | | |")
     return "\n".join(rows)

@@ -41,6 +41,7 @@ def main() -> None:
 
     import autograder.child  # noqa: F401
     import autograder.probes  # noqa: F401
+    import autograder.watch  # noqa: F401
 
     torch.set_num_threads(1)
     gc.freeze()  # the collector never walks the warm heap: its pages stay shared with jobs

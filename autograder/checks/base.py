@@ -56,6 +56,11 @@ class Evidence:
     expected: dict[str, dict]
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     """Verdicts of the checks judged before this one, for feedback that points to a cause."""
+    source: str = ""
+    """The submission's code as it was run (a notebook's code cells), for checks that read it."""
+    used: frozenset[str] = frozenset()
+    """PyTorch built-ins the child saw the submission call (`watch`): evidence for the policy,
+    which its code could hide, so never the only evidence."""
 
     def available(self, ids: Iterable[str]) -> list[str]:
         return [i for i in ids if i in self.cases and i in self.observed]

@@ -46,4 +46,5 @@ NAMES: dict[str, str] = {
     "grad_mode_left_off": "train_step switches autograd off and leaves it off",
     "data_update": "train_step updates through .data",
     "loss_after_update": "train_step returns the loss after the update",
+    "used_builtins": "uses torch.optim, nn.Linear, nn.MSELoss or F.mse_loss (from-scratch policy)",
 }
