@@ -3,6 +3,7 @@ torch.optim, nn.Linear, nn.MSELoss and F.mse_loss is found, with its line and ho
 prose and look-alikes are not; a source that cannot be inspected is a ScanError, never a crash."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -10,27 +11,7 @@ from autograder.scratch import FORBIDDEN, MAX_CHARS, Finding, ScanError, scan
 
 OPTIM, LINEAR, MSE, F_MSE = "torch.optim", "nn.Linear", "nn.MSELoss", "F.mse_loss"
 
-FROM_SCRATCH = '''\
-import torch
-
-def model(x, w, b):
-    return x @ w.t() + b
-
-def mse(preds, targets):
-    diff = preds - targets
-    return torch.sum(diff * diff) / diff.numel()
-
-def train_step(inputs, targets, w, b, lr):
-    preds = model(inputs, w, b)
-    loss = mse(preds, targets)
-    loss.backward()
-    with torch.no_grad():
-        w -= w.grad * lr
-        b -= b.grad * lr
-        w.grad.zero_()
-        b.grad.zero_()
-    return loss
-'''
+FROM_SCRATCH = (Path(__file__).resolve().parent.parent / "solutions" / "linreg.py").read_text()
 
 
 def found(*findings: tuple[int, str, str]) -> tuple[Finding, ...]:
@@ -270,7 +251,7 @@ UNINSPECTABLE = {
     "a null byte": ("import torch\x00\n",
                     "cannot parse the source: source code string cannot contain null bytes"),
     "too big": ("#" * (MAX_CHARS + 1),
-                "source too big to inspect: 1,000,001 characters (limit 1,000,000)"),
+                "source too big to inspect: 300,001 characters (limit 300,000)"),
     "nested parentheses": ("(" * 10000 + ")" * 10000, PARENS),
     "nested lists": ("[" * 100000 + "]" * 100000, PARENS),
     "a deep expression": ("-" * 100000 + "1", DEEP),
