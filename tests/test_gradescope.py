@@ -171,3 +171,25 @@ def test_several_files_choose_linreg_or_ask_for_one(tmp_path):
     (tmp_path / "__MACOSX" / "linreg.py").write_text("")
     (tmp_path / "linreg.ipynb").write_text("")
     assert gradescope.find_submission(tmp_path) == (tmp_path / "linreg.ipynb", "")
+
+
+def test_a_failing_grader_writes_no_score_and_one_plain_line(tmp_path, capsys):
+    (tmp_path / "source" / "reference").mkdir(parents=True)
+    (tmp_path / "source" / "reference" / "linreg.py").write_text("def model(:\n")
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "linreg.py").write_text((ROOT / "examples" / "bob.py").read_text())
+    assert gradescope.run(tmp_path) == 1
+    assert not (tmp_path / "results" / "results.json").exists()
+    out = capsys.readouterr().out
+    assert out.startswith("autograder: the grader failed, no score was recorded: ReferenceError")
+    assert out.count("\n") == 1 and "Traceback" not in out
+
+
+def test_the_bundle_is_the_same_bytes_for_the_same_inputs(tmp_path):
+    first, second = (gradescope.build(tmp_path / name) for name in ("a.zip", "b.zip"))
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as bundle:
+        names = bundle.namelist()
+    assert {"setup.sh", "run_autograder", "package/pyproject.toml", "reference/linreg.py",
+            "package/autograder/checks/policy.py"} <= set(names)
+    assert not any("__pycache__" in n or n.startswith("settings/") for n in names)
