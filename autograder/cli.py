@@ -86,9 +86,12 @@ def _settings_option(parser: argparse.ArgumentParser) -> None:
                         "the one in the current folder, if any)")
 
 
+def _settings_path(args) -> Path | None:
+    return args.settings or settings.find()
+
+
 def _settings(args) -> settings.Settings:
-    found = args.settings or settings.find()
-    return settings.load(found)
+    return settings.load(_settings_path(args))
 
 
 def _limits(args, chosen: settings.Settings) -> Limits:
@@ -160,7 +163,7 @@ def _grade(args) -> int:
 def _gradescope(args) -> int:
     from autograder import gradescope
 
-    found = args.settings or settings.find()
+    found = _settings_path(args)
     out = gradescope.build(args.out, reference_path=args.reference, settings_path=found)
     print(f"wrote {out}" + (f" (settings from {found})" if found else ""))
     return 0

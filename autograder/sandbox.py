@@ -52,12 +52,11 @@ class Layer:
         return self.name != "process"
 
     def describe(self) -> str:
-        parts = {"process": "own session and rlimits", "user": "an unprivileged user of its own",
-                 "namespaces": "namespaces (no network, own PIDs, read-only view), an "
-                               "unprivileged user of its own"}[self.name]
-        if self.user and self.drops_user:
-            parts = parts.replace("an unprivileged user of its own",
-                                  f"the unprivileged user {self.user}")
+        user = f"the unprivileged user {self.user}" if self.user else \
+            "an unprivileged user of its own"
+        parts = {"process": "own session and rlimits", "user": user,
+                 "namespaces": f"namespaces (no network, own PIDs, read-only view), {user}"
+                 }[self.name]
         return parts + (", cgroup memory and process limits" if self.cgroups else "")
 
 

@@ -70,10 +70,6 @@ class Settings:
                                          visibility=self.visibility.get(c.id, c.visibility))
                      for c in checks.ALL) + extra
 
-    def fingerprint(self) -> str:
-        """Everything here that changes a result, as text (for the batch's result keys)."""
-        return repr([(c.id, c.points, c.visibility) for c in self.rubric()])
-
 
 def find(folder: Path | None = None) -> Path | None:
     """The settings file of the current folder, if it has one."""

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from gallery import ALL_CHECKS, REFERENCE, _patched
 
-from autograder import checks, class_summary
+from autograder import checks, class_summary, scratch, watch
 from autograder.grade import grade_file, grade_source
 from autograder.settings import Policy, Settings
 
@@ -95,6 +95,10 @@ def test_the_class_summary_counts_who_used_the_built_ins(reports):
     assert used.students == len(SUBMISSIONS) - 1
     rate = next(r for r in summary.checks if r.id == "policy.from_scratch")
     assert (rate.passed, rate.graded) == (1, len(SUBMISSIONS))
+
+
+def test_the_child_reports_exactly_the_labels_the_scan_names():
+    assert set(watch.LABELS) == set(scratch.FORBIDDEN.values())
 
 
 def test_the_policy_is_a_check_of_its_own_outside_the_default_rubric():
