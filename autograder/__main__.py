@@ -11,7 +11,7 @@ import sys
 def main() -> int:
     argv = sys.argv[1:]
     if argv[:1] in (["grade"], ["gradescope-run"]) and "--no-pool" not in argv:
-        from autograder import spawn
+        from autograder.sandbox import spawn
 
         spawn.default().prestart()
     from autograder import cli

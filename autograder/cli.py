@@ -6,21 +6,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import (
-    batch,
-    class_summary,
-    expected,
-    feedback,
-    plots,
-    reference,
-    settings,
-    spawn,
-    writers,
-)
-from autograder.grade import SUFFIXES, Expectations
-from autograder.limits import Limits
-from autograder.progress import Progress
-from autograder.sandbox import detect
+from autograder.grading import batch, expected, reference, settings
+from autograder.grading.pipeline import SUFFIXES, Expectations
+from autograder.outputs import class_summary, feedback, plots, writers
+from autograder.outputs.progress import Progress
+from autograder.sandbox import spawn
+from autograder.sandbox.layers import detect
+from autograder.sandbox.limits import Limits
 
 
 class UsageError(Exception):
@@ -161,7 +153,7 @@ def _grade(args) -> int:
 
 
 def _gradescope(args) -> int:
-    from autograder import gradescope
+    from autograder.integrations import gradescope
 
     found = _settings_path(args)
     out = gradescope.build(args.out, reference_path=args.reference, settings_path=found)
@@ -183,7 +175,7 @@ def _build_expected(args) -> int:
 
 
 def _build(args) -> int:
-    from autograder import build
+    from autograder.integrations import build
 
     files = build.generated()
     if args.check:
@@ -209,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gradescope":
             return _gradescope(args)
         if args.command == "gradescope-run":
-            from autograder import gradescope
+            from autograder.integrations import gradescope
 
             return gradescope.run(args.root or gradescope.default_root())
         return _build_expected(args)

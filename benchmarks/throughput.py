@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 0.2
 sys.path.insert(0, str(ROOT / "tests"))  # the galleries are the tests' own submissions
 
-from autograder.limits import Limits  # noqa: E402
+from autograder.sandbox.limits import Limits  # noqa: E402
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _tree(root: int) -> tuple[list[int], list[int]]:
     while todo:
         pid, below_zygote = todo.pop()
         found.append(pid)
-        zygote = not below_zygote and "autograder.zygote" in _command(pid)
+        zygote = not below_zygote and "autograder.sandbox.zygote" in _command(pid)
         if zygote:
             own.append(pid)
         todo += [(child, below_zygote or zygote) for child in children.get(pid, [])]
@@ -188,7 +188,8 @@ def nbgrader_seconds(work: Path, count: int) -> float | None:
     try:
         from test_nbgrader import BUGS, _filled, nbgrader
 
-        from autograder import build, reference
+        from autograder.grading import reference
+        from autograder.integrations import build
     except ImportError:
         return None
     course = work / f"course-{count}"
@@ -210,8 +211,11 @@ def nbgrader_seconds(work: Path, count: int) -> float | None:
 
 def profile(folder: Path, count: int) -> dict[str, float]:
     """Milliseconds per submission in each phase, graded one at a time in this process."""
-    from autograder import grade, reference, submission, writers
-    from autograder.grade import Expectations
+    from autograder.grading import pipeline as grade
+    from autograder.grading import reference
+    from autograder.grading.pipeline import Expectations
+    from autograder.inputs import submission
+    from autograder.outputs import writers
 
     expect = Expectations(reference=reference.load())
     spent: dict[str, float] = {}

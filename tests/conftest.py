@@ -1,7 +1,7 @@
 import pytest
 
-from autograder import reference
-from autograder.grade import Expectations
+from autograder.grading import reference
+from autograder.grading.pipeline import Expectations
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,12 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.limits import Limits
+from autograder.sandbox.limits import Limits
 
-REFERENCE = Path(__file__).resolve().parent.parent / "solutions" / "linreg.py"
-STUB = Path(__file__).resolve().parent.parent / "assignments" / "linreg" / "linreg.py"
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT / "autograder"
+REFERENCE = HARNESS / "exercises" / "linreg" / "reference" / "linreg.py"
+STUB = ROOT / "assignments" / "linreg" / "linreg.py"
 ALL_CHECKS = ("model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
               "mse.autograd", "gradients", "train_step.loss", "train_step.update",
               "train_step.zero_grad", "train_step.no_grad", "training.converges")

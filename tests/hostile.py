@@ -9,9 +9,21 @@ itself. Entries that attempt something the sandbox must stop record each success
 
 from dataclasses import replace as _with
 
-from gallery import MODEL, MSE, REFERENCE, STEP, Entry, everything_fails, model, mse, only, step
+from gallery import (
+    HARNESS,
+    MODEL,
+    MSE,
+    REFERENCE,
+    STEP,
+    Entry,
+    everything_fails,
+    model,
+    mse,
+    only,
+    step,
+)
 
-from autograder.limits import Limits
+from autograder.sandbox.limits import Limits
 
 HANG = Limits(load_seconds=6, case_seconds=3, memory_mb=600)
 """For the entries that hang or hog: short limits keep the suite quick."""
@@ -274,10 +286,10 @@ SECRETS = [
     Entry("read_reference_unguarded", extra=f"SECRET = open({str(REFERENCE)!r}).read()",
           fails=everything_fails("FileNotFoundError")),
     Entry("write_outside_its_folder", **attempts(
-        write(str(REFERENCE.parent.parent / "autograder" / "hacked.py"))
+        write(str(HARNESS / "hacked.py"))
         + write(str(REFERENCE)) + write("/etc/autograder-hacked")
         + "attempt('chmod harness', lambda: os.chmod("
-        f"{str(REFERENCE.parent.parent / 'autograder')!r}, 0o777))\n")),
+        f"{str(HARNESS)!r}, 0o777))\n")),
 ]
 
 BROKEN = [

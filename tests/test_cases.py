@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder import cases, data
+from autograder.exercises.linreg import cases, data
 
 
 def _shape(values) -> tuple:

@@ -3,10 +3,10 @@ with an example that names nobody."""
 
 import pytest
 
-from autograder import checks
-from autograder.checks.base import Outcome, Verdict
-from autograder.class_summary import anonymised, markdown, summarise
-from autograder.report import CheckResult, Report
+from autograder.exercises.linreg import checks
+from autograder.grading.checks import Outcome, Verdict
+from autograder.grading.report import CheckResult, Report
+from autograder.outputs.class_summary import anonymised, markdown, summarise
 
 SUMMED = Verdict(Outcome.INCORRECT, "mse is the sum of the squared errors.",
                  mistake="sum_instead_of_mean")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from gallery import REFERENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
@@ -21,7 +22,7 @@ def autograder(*args, cwd=ROOT) -> subprocess.CompletedProcess:
 
 
 def test_the_reference_gets_full_marks(tmp_path):
-    run = autograder("grade", "solutions/linreg.py", "--json", tmp_path / "r.json")
+    run = autograder("grade", REFERENCE, "--json", tmp_path / "r.json")
     assert run.returncode == 0, run.stderr
     results = json.loads((tmp_path / "r.json").read_text())
     assert (results["score"], results["max_score"]) == (100, 100)
@@ -46,7 +47,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
-@pytest.mark.parametrize("args", [["grade"], ["grade", "solutions/linreg.py", "--bogus"],
+@pytest.mark.parametrize("args", [["grade"], ["grade", REFERENCE, "--bogus"],
                                   ["frobnicate"]])
 def test_bad_arguments_exit_2(args):
     run = autograder(*args)
@@ -94,7 +95,7 @@ def test_rubric_prints_the_table():
 
 def test_a_broken_reference_is_a_grader_error(tmp_path):
     broken = tmp_path / "ref.py"
-    broken.write_text((ROOT / "solutions" / "linreg.py").read_text().replace(
+    broken.write_text(REFERENCE.read_text().replace(
         "return x @ w.T + b", "raise RuntimeError('oops')"))
     run = autograder("grade", "examples/alice.py", "--reference", broken)
     assert run.returncode == 3 and "fails on case model/crop" in run.stderr

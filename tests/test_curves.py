@@ -2,8 +2,8 @@
 
 import math
 
-from autograder import curves
-from autograder.curves import LossCurve
+from autograder.grading import curves
+from autograder.grading.curves import LossCurve
 
 REFERENCE = [100.0, 50.0, 25.0, 12.5]
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from autograder import checks, feedback
-from autograder.checks.base import Outcome, Verdict
-from autograder.curves import LossCurve
-from autograder.report import CheckResult, Report
+from autograder.exercises.linreg import checks
+from autograder.grading.checks import Outcome, Verdict
+from autograder.grading.curves import LossCurve
+from autograder.grading.report import CheckResult, Report
+from autograder.outputs import feedback
 
 HOSTILE = "raised ValueError: <script>alert(1)</script> ```\n  line 3, in mse: return `x`"
 CURVE = LossCurve((100.0, 50.0, 30.0), (100.0, 50.0, 25.0))

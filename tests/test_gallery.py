@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gallery import GALLERY, assert_verdicts
 
-from autograder import cases
-from autograder.checks import mistakes
-from autograder.grade import grade_source
+from autograder.exercises.linreg import cases
+from autograder.exercises.linreg.checks import mistakes
+from autograder.grading.pipeline import grade_source
 
 
 @pytest.fixture(scope="module")

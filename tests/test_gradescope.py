@@ -14,9 +14,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from gallery import REFERENCE
 from test_cli import ROOT, autograder
 
-from autograder import gradescope
+from autograder.integrations import gradescope
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
 SETTINGS = """
@@ -89,11 +90,11 @@ def test_setup_installs_the_bundled_package_and_locks_the_reference_away(root):
     assert pwd.getpwnam(gradescope.STUDENT).pw_shell == "/usr/sbin/nologin"
     assert (root / "source").stat().st_mode & 0o077 == 0
     assert (root / "source" / "reference" / "linreg.py").read_text() == \
-        (ROOT / "solutions" / "linreg.py").read_text()
+        REFERENCE.read_text()
 
 
 def test_a_correct_upload_gets_full_marks_as_the_student_user(root):
-    results = run_autograder(root, "linreg.py", (ROOT / "solutions" / "linreg.py").read_text())
+    results = run_autograder(root, "linreg.py", REFERENCE.read_text())
     assert (results["score"], results["max_score"]) == (115, 115)  # the settings' points
     assert by_id(results)["policy.from_scratch"]["status"] == "passed"
     assert "the unprivileged user student" in results["extra_data"]["isolation"]

@@ -9,17 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from gallery import REFERENCE, assert_verdicts
+from gallery import HARNESS, REFERENCE, assert_verdicts
 from hostile import HOSTILE, background, reaching
 
 from autograder import cli
-from autograder.cases import Case
-from autograder.grade import grade_source
-from autograder.limits import Limits
-from autograder.pool import Pool
-from autograder.runner import run_cases
-from autograder.sandbox import Layer, detect
-from autograder.spawn import Fresh
+from autograder.exercises.linreg.cases import Case
+from autograder.grading.pipeline import grade_source
+from autograder.sandbox.layers import Layer, detect
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.pool import Pool
+from autograder.sandbox.runner import run_cases
+from autograder.sandbox.spawn import Fresh
 
 BACKGROUND_SECONDS = 2.0
 
@@ -90,7 +90,7 @@ def test_nothing_outlives_its_job_nor_writes_after_it(graded):
     assert _alive("ag-hostile-bg") == []
     assert not Path("/tmp/autograder-fake-results.json").exists()
     assert not Path("/tmp/ag-hostile-bg").exists()
-    assert not (REFERENCE.parent.parent / "autograder" / "hacked.py").exists()
+    assert not (HARNESS / "hacked.py").exists()
 
 
 def test_a_batch_loses_nothing_to_a_vandal_or_a_background_writer(tmp_path):
@@ -230,7 +230,7 @@ def test_the_environment_caps_the_layer(cap, layer):
     import subprocess
     import sys
 
-    found = subprocess.run([sys.executable, "-c", "from autograder.sandbox import detect; "
+    found = subprocess.run([sys.executable, "-c", "from autograder.sandbox.layers import detect; "
                             "print(detect().name)"], env={**os.environ, "AUTOGRADER_SANDBOX": cap},
                            capture_output=True, text=True, check=True)
     assert found.stdout.strip() == layer

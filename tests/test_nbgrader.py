@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from test_release import notebook_code, reference_leaks
 
-from autograder import build, checks, reference
-from autograder.grade import grade_file
+from autograder.exercises.linreg import checks
+from autograder.grading import reference
+from autograder.grading.pipeline import grade_file
+from autograder.integrations import build
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"

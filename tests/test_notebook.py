@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from autograder import magics, notebook, submission
+from autograder.inputs import magics, notebook, submission
 
 
 def _nb(*cells, version: int = 4) -> str:

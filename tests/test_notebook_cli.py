@@ -6,11 +6,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gallery import REFERENCE
 from test_cli import autograder
 from test_notebook import _nb, code, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = (ROOT / "solutions" / "linreg.py").read_text()
+REFERENCE = REFERENCE.read_text()
 
 MESSY = _nb(
     markdown("# My notebook"),

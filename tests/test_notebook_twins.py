@@ -7,8 +7,8 @@ import pytest
 import twins
 from gallery import GALLERY
 
-from autograder.grade import grade_file
-from autograder.submission import Submission
+from autograder.grading.pipeline import grade_file
+from autograder.inputs.submission import Submission
 
 NAMES = ("reference", "stubs", "missing_transpose", "sum_instead_of_mean", "rebinding",
          "top_level_exploration", "sys_exit_at_import")

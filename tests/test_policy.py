@@ -7,9 +7,12 @@ import nbformat
 import pytest
 from gallery import ALL_CHECKS, REFERENCE, _patched
 
-from autograder import checks, class_summary, scratch, watch
-from autograder.grade import grade_file, grade_source
-from autograder.settings import Policy, Settings
+from autograder.exercises.linreg import checks
+from autograder.grading import scratch
+from autograder.grading.pipeline import grade_file, grade_source
+from autograder.grading.settings import Policy, Settings
+from autograder.outputs import class_summary
+from autograder.sandbox import watch
 
 RUBRIC = Settings(policy=Policy(enabled=True, points=10)).rubric()
 

@@ -12,13 +12,13 @@ import pytest
 from gallery import GALLERY, REFERENCE
 from hostile import HOSTILE, reaching
 
-from autograder import writers
-from autograder.cases import Case
-from autograder.grade import grade_source
-from autograder.pool import Pool
-from autograder.runner import run_cases
-from autograder.sandbox import detect
-from autograder.spawn import Fresh
+from autograder.exercises.linreg.cases import Case
+from autograder.grading.pipeline import grade_source
+from autograder.outputs import writers
+from autograder.sandbox.layers import detect
+from autograder.sandbox.pool import Pool
+from autograder.sandbox.runner import run_cases
+from autograder.sandbox.spawn import Fresh
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_a_zygote_that_dies_is_started_again():
 
 
 def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):
-    monkeypatch.setattr("autograder.zygote.BOOT", "raise SystemExit(1)")
+    monkeypatch.setattr("autograder.sandbox.zygote.BOOT", "raise SystemExit(1)")
     pool = Pool(detect())
     try:
         run = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)

@@ -3,8 +3,8 @@ counted; the bar itself only on a terminal."""
 
 import io
 
-from autograder.progress import Progress
-from autograder.report import Report
+from autograder.grading.report import Report
+from autograder.outputs.progress import Progress
 
 
 def test_each_submission_is_reported_with_its_time_and_failures_are_counted(capsys):

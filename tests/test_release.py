@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder import build, checks, expected, reference, writers
+from autograder.exercises.linreg import checks
+from autograder.grading import expected, reference
+from autograder.integrations import build
+from autograder.outputs import writers
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT_SIDE = [*sorted((ROOT / "assignments").rglob("*.py")),

@@ -15,7 +15,7 @@ import pytest
 import twins
 from gallery import GALLERY
 
-from autograder import plots
+from autograder.outputs import plots
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = {e.name: e for e in GALLERY}

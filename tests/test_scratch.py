@@ -3,15 +3,15 @@ torch.optim, nn.Linear, nn.MSELoss and F.mse_loss is found, with its line and ho
 prose and look-alikes are not; a source that cannot be inspected is a ScanError, never a crash."""
 
 import warnings
-from pathlib import Path
 
 import pytest
+from gallery import REFERENCE
 
-from autograder.scratch import FORBIDDEN, MAX_CHARS, Finding, ScanError, scan
+from autograder.grading.scratch import FORBIDDEN, MAX_CHARS, Finding, ScanError, scan
 
 OPTIM, LINEAR, MSE, F_MSE = "torch.optim", "nn.Linear", "nn.MSELoss", "F.mse_loss"
 
-FROM_SCRATCH = (Path(__file__).resolve().parent.parent / "solutions" / "linreg.py").read_text()
+FROM_SCRATCH = REFERENCE.read_text()
 
 
 def found(*findings: tuple[int, str, str]) -> tuple[Finding, ...]:

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from gallery import REFERENCE
 
-from autograder import selfcheck
+from autograder.integrations import selfcheck
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def test_stubs_fail_every_check_as_not_attempted(tmp_path):
 
 
 def test_the_reference_passes_every_check(tmp_path):
-    run = _pytest_in_copy(tmp_path, ROOT / "solutions" / "linreg.py")
+    run = _pytest_in_copy(tmp_path, REFERENCE)
     assert "10 passed" in run.stdout, run.stdout
 
 
@@ -54,9 +55,9 @@ def _namespace(path: Path) -> dict:
 
 
 def test_in_process_the_verdicts_are_the_same_as_in_children():
-    from autograder import expected
-    from autograder.grade import Expectations
-    from autograder.kernel import grade_namespace
+    from autograder.grading import expected
+    from autograder.grading.kernel import grade_namespace
+    from autograder.grading.pipeline import Expectations
 
     bob = ROOT / "examples" / "bob.py"
     here = grade_namespace(_namespace(bob), expect=Expectations(stored=expected.load()),

@@ -4,10 +4,12 @@ import json
 import textwrap
 
 import pytest
+from gallery import REFERENCE
 from test_cli import ROOT, autograder
 
-from autograder import checks, settings
-from autograder.limits import Limits
+from autograder.exercises.linreg import checks
+from autograder.grading import settings
+from autograder.sandbox.limits import Limits
 
 GOOD = """
 [points]
@@ -151,7 +153,7 @@ def train_step(inputs, targets, w, b, lr):
 
 def test_the_settings_limits_hold_and_the_command_line_overrides_them(tmp_path):
     slow = tmp_path / "slow.py"
-    slow.write_text((ROOT / "solutions" / "linreg.py").read_text() + SLOW_STEP)
+    slow.write_text(REFERENCE.read_text() + SLOW_STEP)
     path = write(tmp_path, "[limits]\ncase_seconds = 1\n")
     for extra, timed_out in (((), True), (("--case-seconds", "30"), False)):
         run = autograder("grade", slow, "--json", tmp_path / "r.json", "--settings", path,

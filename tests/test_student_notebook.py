@@ -8,10 +8,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import build, reference, template
-from autograder.grade import grade_file
-from autograder.notebook import SELFCHECK_TAG
-from autograder.selfcheck import TOPICS
+from autograder.grading import reference
+from autograder.grading.pipeline import grade_file
+from autograder.inputs.notebook import SELFCHECK_TAG
+from autograder.integrations import build, template
+from autograder.integrations.selfcheck import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 

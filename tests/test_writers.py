@@ -5,10 +5,11 @@ import dataclasses
 import io
 import json
 
-from autograder import checks, writers
-from autograder.checks.base import Outcome, Verdict
-from autograder.curves import LossCurve
-from autograder.report import CheckResult, Report
+from autograder.exercises.linreg import checks
+from autograder.grading.checks import Outcome, Verdict
+from autograder.grading.curves import LossCurve
+from autograder.grading.report import CheckResult, Report
+from autograder.outputs import writers
 
 
 def _report(failing: str = "mse.values", status: str = "ok", message: str = "") -> Report:

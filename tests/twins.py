@@ -7,7 +7,7 @@ cell whose stored output claims that everything passed (outputs must never count
 import ast
 import json
 
-from autograder.notebook import SELFCHECK_TAG
+from autograder.inputs.notebook import SELFCHECK_TAG
 
 
 def _code(source: str, **meta) -> dict:

@@ -1,0 +1,182 @@
+"""Probes: call the three functions on one case and record what happened, as plain data.
+
+The same probe runs on a submission (in the child) and on the reference (in the parent), so a
+check always compares like with like. A probe never judges; it only observes.
+"""
+
+import torch
+
+from autograder.sandbox.plain import plain, raised, scalar
+
+
+class StudentRaised(Exception):
+    """Student code raised; `record` describes it in plain data."""
+
+    def __init__(self, record: dict):
+        super().__init__(record["type"])
+        self.record = record
+
+
+class Caller:
+    """The one wrapper through which student code is called."""
+
+    def __init__(self, namespace, filename: str | frozenset[str]):
+        self.namespace = namespace
+        self.filename = filename
+
+    def __call__(self, name: str, *args, text: str):
+        fn = getattr(self.namespace, name, None)
+        if not callable(fn):
+            raise StudentRaised({"kind": "missing", "name": name, "call": text,
+                                 "type": "missing", "message": f"no function named {name}",
+                                 "not_attempted": False, "where": []})
+        return self.guard(lambda: fn(*args), text)
+
+    def guard(self, thunk, text: str):
+        try:
+            return thunk()
+        except BaseException as exc:  # SystemExit too: a student's sys.exit() is a mistake
+            raise StudentRaised(raised(exc, text, self.filename)) from None
+
+
+def reseed() -> None:
+    """The same random state before every probe, for the student and the reference. (Only
+    the CPU generator: `torch.manual_seed` also queues a CUDA seeding, at 70 µs a call.)"""
+    torch.random.default_generator.manual_seed(0)
+
+
+def tensor(values, grad: bool = False) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float32, requires_grad=grad)
+
+
+def _same(t: torch.Tensor, before: torch.Tensor) -> bool:
+    with torch.no_grad():
+        return t.shape == before.shape and bool(torch.equal(t.detach(), before))
+
+
+def _modified(**pairs) -> list[str]:
+    return [name for name, (t, before) in pairs.items() if not _same(t, before)]
+
+
+def _reaches(out, leaves: dict) -> dict:
+    """Which leaves the output's graph leads back to."""
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        return {name: False for name in leaves}
+    with torch._C.DisableTorchFunction():
+        try:
+            grads = torch.autograd.grad(torch.Tensor.sum(out), list(leaves.values()),
+                                        allow_unused=True)
+        except RuntimeError:
+            return {name: False for name in leaves}
+    return {name: g is not None for name, g in zip(leaves, grads, strict=True)}
+
+
+def model(call: Caller, args: dict) -> dict:
+    x, w, b = tensor(args["x"]), tensor(args["w"], True), tensor(args["b"], True)
+    before = (x.clone(), w.detach().clone(), b.detach().clone())
+    try:
+        out = call("model", x, w, b, text=f"model(x, w, b) with x {_shape(x)}, w {_shape(w)}, "
+                                          f"b {_shape(b)}")
+    except StudentRaised as exc:
+        return {"out": exc.record}
+    return {"out": plain(out), "modified": _modified(x=(x, before[0]), w=(w, before[1]),
+                                                     b=(b, before[2])),
+            "reaches": _reaches(out, {"w": w, "b": b})}
+
+
+def mse(call: Caller, args: dict) -> dict:
+    preds, targets = tensor(args["preds"], True), tensor(args["targets"])
+    before = (preds.detach().clone(), targets.clone())
+    try:
+        out = call("mse", preds, targets, text=f"mse(preds, targets) with preds and targets "
+                                               f"{_shape(preds)}")
+    except StudentRaised as exc:
+        return {"out": exc.record}
+    return {"out": plain(out), "modified": _modified(preds=(preds, before[0]),
+                                                     targets=(targets, before[1])),
+            "reaches": _reaches(out, {"preds": preds})}
+
+
+def gradients(call: Caller, args: dict) -> dict:
+    x, y = tensor(args["x"]), tensor(args["y"])
+    w, b = tensor(args["w"], True), tensor(args["b"], True)
+    try:
+        preds = call("model", x, w, b, text="model(x, w, b)")
+        loss = call("mse", preds, y, text="mse(model(x, w, b), targets)")
+        call.guard(lambda: loss.backward(), "mse(model(x, w, b), targets).backward()")
+    except StudentRaised as exc:
+        return {"error": exc.record}
+    return {"w_grad": plain(w.grad), "b_grad": plain(b.grad)}
+
+
+def _param_state(name: str, p: torch.Tensor, version: int) -> dict:
+    return {f"{name}": plain(p), f"{name}_grad": plain(p.grad),
+            f"{name}_version": p._version - version,
+            f"{name}_leaf": bool(p.is_leaf and p.requires_grad)}
+
+
+def train_step(call: Caller, args: dict) -> dict:
+    x, y = tensor(args["x"]), tensor(args["y"])
+    w, b = tensor(args["w"], True), tensor(args["b"], True)
+    if "w_grad" in args:  # stale gradients, as a previous step that forgot to zero would leave
+        w.grad, b.grad = tensor(args["w_grad"]), tensor(args["b_grad"])
+    versions = (w._version, b._version)
+    obs = {"own": _own_step(call, x, y, w, b)}
+    try:
+        ret = call("train_step", x, y, w, b, args["lr"], text=f"train_step(inputs, targets, w, b, "
+                                                              f"lr={args['lr']:.3g})")
+        obs["ret"] = plain(ret)
+    except StudentRaised as exc:
+        obs["error"] = exc.record
+    obs["grad_enabled"] = torch.is_grad_enabled()
+    torch.set_grad_enabled(True)  # so a student who left it off cannot spoil the next probe
+    obs.update(_param_state("w", w, versions[0]) | _param_state("b", b, versions[1]))
+    obs["loss_after"] = _loss_at(call, x, y, w, b)
+    return obs
+
+
+def _own_step(call: Caller, x, y, w, b) -> dict | None:
+    """Loss and gradients at the start, with the model and mse in place (the student's own in
+    the self-check, which has no reference to grade train_step with)."""
+    w1, b1 = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()
+    try:
+        loss = call("mse", call("model", x, w1, b1, text="model"), y, text="mse")
+        grads = call.guard(lambda: torch.autograd.grad(loss, [w1, b1]), "backward")
+    except StudentRaised:
+        return None
+    return {"loss": scalar(loss), "w_grad": plain(grads[0]), "b_grad": plain(grads[1])}
+
+
+def _loss_at(call: Caller, x, y, w, b) -> float | None:
+    """The loss at the current weights, to recognise a loss returned after the update."""
+    try:
+        with torch.no_grad():
+            return scalar(call("mse", call("model", x, w.detach(), b.detach(), text="model"),
+                               y, text="mse"))
+    except StudentRaised:
+        return None
+
+
+def training(call: Caller, args: dict) -> dict:
+    x, y = tensor(args["x"]), tensor(args["y"])
+    w, b = tensor(args["w"], True), tensor(args["b"], True)
+    losses, checkpoints = [], []
+    for epoch in range(1, args["epochs"] + 1):
+        try:
+            ret = call("train_step", x, y, w, b, args["lr"],
+                       text=f"train_step(...) at epoch {epoch}")
+        except StudentRaised as exc:
+            return {"losses": losses, "checkpoints": checkpoints, "error": exc.record,
+                    "epoch": epoch}
+        losses.append(scalar(ret))
+        if epoch % args["every"] == 0:
+            checkpoints.append({"w": plain(w), "b": plain(b)})
+    return {"losses": losses, "checkpoints": checkpoints}
+
+
+def _shape(t: torch.Tensor) -> str:
+    return "(" + ", ".join(str(d) for d in t.shape) + ("," if t.dim() == 1 else "") + ")"
+
+
+PROBES = {"model": model, "mse": mse, "gradients": gradients, "train_step": train_step,
+          "training": training}

@@ -1,0 +1,102 @@
+"""The in-process path: the same probes and judges, on functions that live in this process.
+
+For a Jupyter kernel, where the student's functions already are: the notebook's self-check
+cells and nbgrader's test cells. There is no sandbox here (the student's own code, in the
+student's own kernel, or nbgrader's); `autograder grade` is the isolated path.
+"""
+
+import contextlib
+import inspect
+import io
+import warnings
+from collections.abc import Iterator, MutableMapping
+
+import torch
+
+from autograder.exercises.linreg.probes import PROBES, Caller, reseed
+from autograder.grading.pipeline import ISOLATED, Expectations, judged, plan
+from autograder.grading.report import Report
+from autograder.sandbox.runner import RunResult
+
+GRADED = ("model", "mse", "train_step")
+ISOLATION = "in process (no sandbox)"
+_MISSING = object()
+
+
+class _Names:
+    """Attribute access over a live namespace, as the Caller expects of a module."""
+
+    def __init__(self, namespace: MutableMapping):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _files(namespace: MutableMapping) -> frozenset[str]:
+    """The files (kernel cells) the graded functions come from: their frames are the student's."""
+    code = (getattr(namespace.get(n), "__code__", None) for n in GRADED)
+    return frozenset(c.co_filename for c in code if c is not None)
+
+
+def source_of(namespace: MutableMapping) -> str:
+    """The graded functions' source, for the hidden cases' seed."""
+    parts = []
+    for name in GRADED:
+        try:
+            parts.append(inspect.getsource(namespace[name]))
+        except (KeyError, TypeError, OSError):
+            parts.append("")
+    return "\n".join(parts)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Whatever the student's code prints or warns stays out of the cell's output: nbgrader
+    scores a test cell 0 for anything on stderr."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def _injected(namespace: MutableMapping, sources: dict[str, str] | None) -> Iterator[None]:
+    """Known-good functions in place of the student's for a while, as in the grader's child."""
+    saved = {name: namespace.get(name, _MISSING) for name in sources or {}}
+    for name, source in (sources or {}).items():
+        scope = {"torch": torch}
+        exec(compile(source, f"<known-good {name}>", "exec"), scope)
+        namespace[name] = scope[name]
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def observe(namespace: MutableMapping, cases: list, inject: dict | None = None) -> dict:
+    observed = {}
+    with _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
+        call = Caller(_Names(namespace), _files(namespace))
+        for case in cases:
+            reseed()
+            observed[case.id] = PROBES[case.probe](call, case.args)
+    torch.set_grad_enabled(True)
+    return observed
+
+
+def grade_namespace(namespace: MutableMapping, *, expect: Expectations,
+                    only_visible: bool, name: str = "notebook") -> Report:
+    selected, wanted = plan(expect, source_of(namespace), only_visible=only_visible)
+    observed = observe(namespace, [c for c in wanted if c.probe not in ISOLATED])
+    observed |= observe(namespace, [c for c in wanted if c.probe in ISOLATED],
+                        expect.known_good())
+    return judged(name, selected, wanted, RunResult(observed, isolation=ISOLATION), expect,
+                  source_of(namespace))

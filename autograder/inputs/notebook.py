@@ -1,0 +1,134 @@
+"""A notebook submission as Python source: read in the trusted parent, graded like a `.py` file.
+
+The notebook's JSON is read directly (formats 4 and 3): no nbformat on the grading path, whose
+import costs about 1.5 s (jsonschema), and no schema validation to trip over the odd metadata
+students' notebooks carry. Stored outputs are never read. Each code cell runs as Jupyter runs
+it: an exception stops that cell, not the notebook (nbgrader executes the same way).
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+from autograder.inputs import magics
+
+SELFCHECK_TAG = "selfcheck"
+"""Cells the template tags as self-checks: the student's feedback, never part of the grade."""
+GRADED = ("model", "mse", "train_step")
+CELL_START = ("try:\n",)
+CELL_END = ("    pass\n",  # a cell of comments alone is still a block
+            "except Exception:  # as in Jupyter, a failing cell does not stop the others\n",
+            "    __import__('traceback').print_exc()\n")
+
+
+class NotebookError(Exception):
+    """The file is not a notebook we can read; the message is for the student."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int
+    """Position in the notebook, counting every cell from the top, from 1."""
+    kind: str
+    source: str
+    tags: tuple[str, ...] = ()
+    nbgrader: dict | None = None
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _cell(number: int, raw: dict) -> Cell:
+    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    kind = raw.get("cell_type", "")
+    source = raw.get("input") if kind == "code" and "input" in raw else raw.get("source")  # v3
+    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    nbgrader = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else None
+    return Cell(number, str(kind), _text(source), tuple(map(str, tags)), nbgrader)
+
+
+def read_cells(text: str) -> list[Cell]:
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        raise NotebookError(f"Your notebook could not be read: it is not valid JSON ({exc}). "
+                            "Open it in Jupyter, save it again, and resubmit.") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("nbformat"), int):
+        raise NotebookError("Your file is not a Jupyter notebook (no nbformat version).")
+    if nb["nbformat"] >= 4:
+        raw = nb.get("cells")
+    else:  # version 3 kept its cells in worksheets
+        raw = [c for ws in nb.get("worksheets") or [] for c in (ws.get("cells") or [])]
+    if not isinstance(raw, list):
+        raise NotebookError("Your notebook has no list of cells.")
+    return [_cell(i, c) for i, c in enumerate(raw, 1) if isinstance(c, dict)]
+
+
+def graded(cell: Cell) -> bool:
+    """Code the student wrote or was given, without self-checks and nbgrader test cells."""
+    nb = cell.nbgrader or {}
+    is_test = nb.get("grade") and not nb.get("solution")
+    return cell.kind == "code" and SELFCHECK_TAG not in cell.tags and not is_test
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The notebook as one module, and where each of its lines came from."""
+
+    source: str
+    origin: dict[int, tuple[int, int]]
+    """Line of `source` -> (cell number, line in that cell)."""
+
+
+def _indentable(code: str) -> list[bool]:
+    """For each line, whether it may be indented: not the inside of a multi-line string."""
+    import io
+    import tokenize
+
+    lines = code.splitlines()
+    ok = [True] * len(lines)
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+            for row in range(tok.start[0] + 1, tok.end[0] + 1):
+                ok[row - 1] = False
+    return ok
+
+
+def _defines_graded(code: str) -> bool:
+    return bool(re.search(rf"^\s*def\s+({'|'.join(GRADED)})\b", code, re.M))
+
+
+def _block(cell: Cell) -> list[str] | None:
+    """The cell as a guarded block, or None when it does not parse and defines nothing graded
+    (a markdown cell turned to code): skipped, as Jupyter would run the other cells."""
+    code = magics.neutralise(cell.source)
+    try:
+        compile(code, f"cell {cell.number}", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        # kept as it is when it defines a graded function: its syntax error is the feedback
+        return code.splitlines() if _defines_graded(code) else None
+    if not code.strip():
+        return None
+    lines = code.splitlines()
+    body = ["    " + ln if keep else ln for ln, keep in zip(lines, _indentable(code), strict=True)]
+    return [*CELL_START, *[ln + "\n" for ln in body], *CELL_END]
+
+
+def to_source(cells: list[Cell]) -> Converted:
+    out: list[str] = []
+    origin: dict[int, tuple[int, int]] = {}
+    for cell in filter(graded, cells):
+        block = _block(cell)
+        if block is None:
+            continue
+        out.append(f"# cell {cell.number}\n")
+        first = len(out) + 1 + (block[0] == CELL_START[0])  # the cell's first line, from 1
+        count = len(magics.neutralise(cell.source).splitlines())
+        origin.update({first + i: (cell.number, i + 1) for i in range(count)})
+        out.extend(line if line.endswith("\n") else line + "\n" for line in block)
+    return Converted("".join(out), origin)
+
+
+def convert(text: str) -> Converted:
+    return to_source(read_cells(text))

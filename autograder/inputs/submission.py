@@ -1,0 +1,73 @@
+"""A submission file as Python source, whatever its format: the loader is chosen by suffix.
+
+Runs in the trusted parent. A notebook's line numbers are mapped back to its cells afterwards,
+so feedback says "cell 5, line 2" rather than a line of a file the student never saw.
+"""
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.grading.report import Report
+from autograder.inputs import notebook
+
+_LINE_REF = re.compile(r"(at line |^(?:  )?line )(\d+)(?=[:,])", re.M)
+
+
+class SubmissionError(Exception):
+    """The file cannot be turned into source; the message is for the student."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    source: str
+    origin: dict[int, tuple[int, int]] | None = None
+    """For notebooks: line of `source` -> (cell number, line in the cell)."""
+
+    def where(self, text: str) -> str:
+        """`text` with line numbers of `source` told as cells and lines of the notebook."""
+        if not self.origin:
+            return text
+
+        def told(match: re.Match) -> str:
+            cell_line = self.origin.get(int(match.group(2)))
+            if cell_line is None:
+                return match.group(0)
+            return f"{match.group(1)[:-5]}cell {cell_line[0]}, line {cell_line[1]}"
+
+        return _LINE_REF.sub(told, text)
+
+    def relabel(self, report: Report) -> Report:
+        if not self.origin:
+            return report
+        results = tuple(dataclasses.replace(r, feedback=self.where(r.feedback))
+                        for r in report.results)
+        return dataclasses.replace(report, results=results, message=self.where(report.message))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SubmissionError(f"Your file could not be read as UTF-8 text "
+                              f"({type(exc).__name__}).") from None
+
+
+def _python(path: Path) -> Submission:
+    return Submission(_read_text(path))
+
+
+def _notebook(path: Path) -> Submission:
+    try:
+        converted = notebook.convert(_read_text(path))
+    except notebook.NotebookError as exc:
+        raise SubmissionError(str(exc)) from None
+    return Submission(converted.source, converted.origin)
+
+
+LOADERS = {".py": _python, ".ipynb": _notebook}
+
+
+def load(path: Path) -> Submission:
+    return LOADERS[Path(path).suffix](Path(path))

@@ -1,0 +1,187 @@
+"""Gradescope: the bundle an instructor uploads, and the grading run inside its container.
+
+Gradescope unpacks the bundle into `<root>/source` and runs `setup.sh` there once, as root;
+then, per submission, `run_autograder`, which calls `run`: the student's upload is in
+`<root>/submission`, the results go to `<root>/results/results.json`. The root is
+`/autograder`, or $AUTOGRADER_ROOT (a test mimics the layout in a folder of its own).
+"""
+
+import importlib.metadata
+import io
+import json
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import autograder
+from autograder.grading import pipeline as grade
+from autograder.grading import reference, settings
+from autograder.grading.pipeline import Expectations
+from autograder.outputs import writers
+from autograder.sandbox import spawn
+
+DISTRIBUTION = "linreg-autograder"
+STUDENT = "student"
+"""The unprivileged user `setup.sh` creates; every child of the grader runs as it."""
+TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+"""Where `setup.sh` gets torch: the CPU build, not the multi-GB CUDA one."""
+SKIPPED = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+    apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip
+fi
+# a virtual environment of its own: system Pythons refuse pip (PEP 668)
+python3 -m venv ${AUTOGRADER_VENV_ARGS:-} "$ROOT/venv"
+"$ROOT/venv/bin/pip" install -q __TORCH__ --index-url "${AUTOGRADER_TORCH_INDEX:-__INDEX__}"
+"$ROOT/venv/bin/pip" install -q "$SOURCE/package"
+id -u __USER__ >/dev/null 2>&1 || \\
+    useradd --system --no-create-home --shell /usr/sbin/nologin __USER__
+# the reference and the settings are root's alone: student code runs as __USER__
+chmod -R go-rwx "$SOURCE"
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this, as root, for every submission.
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+export AUTOGRADER_USER="${AUTOGRADER_USER:-__USER__}"
+exec "$ROOT/venv/bin/autograder" gradescope-run --root "$ROOT"
+"""
+
+PYPROJECT = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{name}"
+version = "{version}"
+requires-python = "{python}"
+dependencies = {dependencies}
+
+[project.scripts]
+autograder = "autograder.__main__:main"
+
+[tool.setuptools]
+packages = {packages}
+
+[tool.setuptools.package-data]
+autograder = ["*.json"]
+"""
+
+
+def _pyproject() -> str:
+    """The installed package's own metadata, so the bundle installs the same thing."""
+    meta = importlib.metadata.metadata(DISTRIBUTION)
+    needs = [r for r in importlib.metadata.requires(DISTRIBUTION) or [] if "extra ==" not in r]
+    return PYPROJECT.format(name=DISTRIBUTION, version=meta["Version"],
+                            python=meta["Requires-Python"] or ">=3.10",
+                            dependencies=json.dumps(needs), packages=json.dumps(_packages()))
+
+
+def _package_dir() -> Path:
+    return Path(autograder.__file__).resolve().parent
+
+
+def _packages() -> list[str]:
+    root = _package_dir()
+    return sorted(".".join(("autograder", *p.parent.relative_to(root).parts))
+                  for p in root.rglob("__init__.py"))
+
+
+def _package_files() -> dict[str, bytes]:
+    root = _package_dir()
+    return {f"package/autograder/{p.relative_to(root).as_posix()}": p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.suffix in {".py", ".json"} and "__pycache__" not in p.parts}
+
+
+def _script(text: str) -> str:
+    version = importlib.metadata.version("torch").split("+")[0]
+    return (text.replace("__TORCH__", f"torch=={version}").replace("__INDEX__", TORCH_INDEX)
+            .replace("__USER__", STUDENT))
+
+
+def files(*, reference_path: Path | None, settings_path: Path | None) -> dict[str, bytes]:
+    """Everything the bundle holds, by its name in the zip."""
+    ref = reference.load(reference_path)
+    settings.load(settings_path)  # a bad settings file fails here, not in Gradescope
+    bundle = {"setup.sh": _script(SETUP).encode(), "run_autograder": _script(RUN).encode(),
+              "package/pyproject.toml": _pyproject().encode(),
+              "reference/linreg.py": ref.source.encode(), **_package_files()}
+    if settings_path is not None:
+        bundle[f"settings/{Path(settings_path).name}"] = Path(settings_path).read_bytes()
+    return bundle
+
+
+def build(out: Path, *, reference_path: Path | None = None,
+          settings_path: Path | None = None) -> Path:
+    """Write the zip Gradescope expects; the same inputs give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in sorted(files(reference_path=reference_path,
+                                       settings_path=settings_path).items()):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            executable = name in ("setup.sh", "run_autograder")
+            info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, data)
+    writers.atomic_write_bytes(Path(out), buffer.getvalue())
+    return Path(out)
+
+
+def find_submission(folder: Path) -> tuple[Path | None, str]:
+    """The file to grade among the student's upload, or None and why, for the student."""
+    found = sorted(p for p in folder.rglob("*") if p.is_file()
+                   and p.suffix in grade.SUFFIXES and not p.name.startswith(".")
+                   and not set(p.relative_to(folder).parts) & set(SKIPPED))
+    if len(found) == 1:
+        return found[0], ""
+    named = [p for p in found if p.name in ("linreg.py", "linreg.ipynb")]
+    if named:
+        return named[0], ""  # linreg.py before linreg.ipynb: sorted
+    if not found:
+        return None, ("No .py or .ipynb file was found in your submission: upload linreg.py "
+                      "or linreg.ipynb.")
+    names = ", ".join(p.relative_to(folder).as_posix() for p in found)
+    return None, (f"Your submission holds several files ({names}) and none is named linreg.py "
+                  "or linreg.ipynb: upload only the one to grade.")
+
+
+def _settings(source: Path) -> settings.Settings:
+    given = sorted((source / "settings").glob("*.toml"))
+    return settings.load(given[0] if given else None)
+
+
+def run(root: Path) -> int:
+    """Grade the upload under `root` and write its results.json; 0 when results were written.
+    A failure of the grader writes none (Gradescope then reports a failed run to the
+    instructor, never a 0 for the student) and says why in one line."""
+    began, source = time.monotonic(), root / "source"
+    try:
+        chosen = _settings(source)
+        path, why = find_submission(root / "submission")
+        if path is None:
+            report = grade.not_loaded("submission", chosen.rubric(), why)
+        else:
+            expect = Expectations(reference=reference.load(source / "reference" / "linreg.py"))
+            report = grade.grade_file(path, expect=expect, limits=chosen.limits,
+                                      rubric=chosen.rubric(), spawner=spawn.default())
+    except Exception as exc:  # the grader's, never the student's: no score, a plain line
+        print(f"autograder: the grader failed, no score was recorded: "
+              f"{type(exc).__name__}: {exc}")
+        return 1
+    results = writers.gradescope(report)
+    results["execution_time"] = round(time.monotonic() - began, 2)
+    writers.atomic_write(root / "results" / "results.json", json.dumps(results, indent=2) + "\n")
+    print(writers.summary(report, detail=False))
+    return 0
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))

@@ -1,0 +1,40 @@
+"""What the instructor sees while a batch runs: a progress bar, and each submission's summary."""
+
+import sys
+
+from autograder.grading.report import Report
+from autograder.outputs import writers
+
+
+class Progress:
+    """A bar of done and failed submissions with the rate (on a terminal only), the summary
+    of each submission as it ends, and how long each took."""
+
+    def __init__(self, total: int, *, detail: bool):
+        self.total, self.detail = total, detail
+        self.seconds: dict[str, float] = {}
+        self.failed = 0
+        self._bar = None
+
+    def __enter__(self) -> "Progress":
+        if self.total > 1:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, unit="sub", file=sys.stderr, disable=None,
+                             dynamic_ncols=True)
+        return self
+
+    def done(self, report: Report, reused: bool, seconds: float) -> None:
+        self.seconds[report.submission] = seconds
+        self.failed += report.status != "ok"
+        line = writers.summary(report, detail=self.detail) + (" (unchanged)" if reused else "")
+        if self._bar is None or self._bar.disable:
+            print(line, flush=True)
+            return
+        self._bar.write(line, file=sys.stdout)
+        self._bar.set_postfix(failed=self.failed, refresh=False)
+        self._bar.update()
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -1,0 +1,143 @@
+"""Turn reports into files and text: Gradescope results.json, grades.csv, a terminal summary.
+
+Every file is written whole to a temporary name and renamed, so a reader never sees half of one.
+"""
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder import __version__
+from autograder.exercises.linreg import checks
+from autograder.exercises.linreg.checks import Outcome
+from autograder.grading.curves import LossCurve
+from autograder.grading.report import CheckResult, Report
+
+
+def atomic_write(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the instructor's other tools
+    os.replace(tmp, path)
+
+
+def _test_extra(result: CheckResult) -> dict:
+    extra = {"outcome": result.outcome.value}
+    if result.mistake:
+        extra["mistake"] = result.mistake
+    return extra
+
+
+def gradescope(report: Report) -> dict:
+    """Gradescope's results.json: a test per check, tagged with its id; failed when points
+    were lost; hidden checks only after the grades are published."""
+    tests = [{"name": r.title, "score": r.points, "max_score": r.max_points,
+              "status": "passed" if r.passed else "failed", "output": r.feedback,
+              "visibility": r.visibility, "tags": [r.id], "extra_data": _test_extra(r)}
+             for r in report.results]
+    out = {"score": report.score, "max_score": report.max_score, "tests": tests,
+           "visibility": "visible", "stdout_visibility": "hidden",
+           "extra_data": {"submission": report.submission, "status": report.status,
+                          "grader_version": __version__, "isolation": report.isolation}}
+    if report.message:
+        out["output"] = report.message
+    if report.curve:
+        out["extra_data"]["loss_curve"] = report.curve.plain()
+    return out
+
+
+def write_gradescope(report: Report, path: Path, *, key: str | None = None) -> None:
+    """`key` identifies what the result was computed from, so a batch can resume."""
+    results = gradescope(report)
+    if key:
+        results["extra_data"]["key"] = key
+    atomic_write(Path(path), json.dumps(results, indent=2) + "\n")
+
+
+def report_from_gradescope(saved: dict) -> Report:
+    """A report back from our own results.json, for a batch that resumes."""
+    extra = saved["extra_data"]
+    results = tuple(CheckResult(t["tags"][0], t["name"], t["visibility"], t["max_score"],
+                                t["score"], Outcome(t["extra_data"]["outcome"]), t["output"],
+                                t["extra_data"].get("mistake"))
+                    for t in saved["tests"])
+    return Report(extra["submission"], results, extra["status"], saved.get("output", ""),
+                  isolation=extra.get("isolation", ""),
+                  curve=LossCurve.from_plain(extra.get("loss_curve")))
+
+
+def grades_csv(reports: list[Report]) -> str:
+    ids = list(dict.fromkeys([c.id for c in checks.ALL] +
+                             [r.id for report in reports for r in report.results]))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "score", "max_score", "status", *ids])
+    for report in reports:
+        points = {r.id: r.points for r in report.results}
+        writer.writerow([report.submission, report.score, report.max_score, report.status,
+                         *(points.get(i, "") for i in ids)])
+    return buffer.getvalue()
+
+
+def write_csv(reports: list[Report], path: Path) -> None:
+    atomic_write(Path(path), grades_csv(reports))
+
+
+def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) -> None:
+    """How long each submission took to grade (a result reused from an earlier run: the time
+    it took to find it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "status", "seconds"])
+    for report in reports:
+        writer.writerow([report.submission, report.status,
+                         f"{seconds.get(report.submission, float('nan')):.4f}"])
+    atomic_write(Path(path), buffer.getvalue())
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def summary(report: Report, *, detail: bool = True) -> str:
+    """A readable verdict for the terminal: a line per check, feedback under each loss;
+    without `detail`, the score line alone."""
+    if not detail:
+        return f"{report.submission}: {_points(report.score)}/{_points(report.max_score)} " \
+               f"{report.status}"
+    lines = [f"{report.submission}: {_points(report.score)}/{_points(report.max_score)}"
+             + ("" if report.status == "ok" else f"  [{report.status}]")]
+    if report.message:
+        lines.append("  " + report.message.replace("\n", "\n  "))
+    for r in report.results:
+        mark = "PASS" if r.passed else "FAIL"
+        lines.append(f"  {mark} {r.id:<21} {_points(r.points):>3}/{_points(r.max_points):<3} "
+                     f"{r.title}")
+        if not r.passed and not report.message:
+            lines.append("       " + r.feedback.replace("\n", "\n       "))
+    if report.detail:
+        lines.append("  grader: " + report.detail.replace("\n", "\n  grader: "))
+    return "\n".join(lines)
+
+
+VISIBILITY_WORDS = {"visible": "visible", "hidden": "never shown",
+                    "after_due_date": "hidden until the due date",
+                    "after_published": "hidden until published"}
+
+
+def rubric_markdown(rubric: tuple[checks.Check, ...] = checks.ALL) -> str:
+    """The README's rubric table, generated from the checks themselves (and the settings)."""
+    rows = ["| check | points | visibility | what earns the points |", "|---|---|---|---|"]
+    rows += [f"| `{c.id}` | {c.points:g} | {VISIBILITY_WORDS[c.visibility]} "
+             f"| {c.description} |" for c in rubric]
+    rows.append(f"| **total** | **{sum(c.points for c in rubric):g}** | | |")
+    return "\n".join(rows)

@@ -1,0 +1,128 @@
+"""The child process: load one submission, run the probes it is given, report plain data.
+
+Started by `runner` as `python -I -B -c BOOT JOB_FD PROTO_FD`: it reads its job from one
+pipe and sends back, one JSON line a record, on the other. The student's own prints go to
+stdout, which the parent captures separately and never parses.
+"""
+
+import json
+import linecache
+import os
+import sys
+import types
+
+RECORD_LIMIT = 4 * 1024 * 1024
+
+
+class Channel:
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, **record) -> None:
+        line = json.dumps(record).encode()
+        if len(line) > RECORD_LIMIT:
+            line = json.dumps({**{k: v for k, v in record.items() if k != "obs"},
+                               "obs": {"oversize": len(line)}}).encode()
+        os.write(self.fd, line + b"\n")
+
+
+def load(source: str, filename: str) -> types.ModuleType:
+    module = types.ModuleType("linreg")  # not "__main__": a student's main block stays put
+    module.__file__ = filename
+    sys.modules["linreg"] = module
+    # so that tracebacks can quote the student's lines
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
+def inject(module: types.ModuleType, sources: dict[str, str]) -> None:
+    """Put known-good functions in place, so one function is graded apart from the others."""
+    import torch
+
+    for name, source in sources.items():
+        scope = {"torch": torch}
+        exec(compile(source, f"<known-good {name}>", "exec"), scope)
+        setattr(module, name, scope[name])
+
+
+def run(job: dict, channel: Channel) -> None:
+    import torch
+
+    from autograder.exercises.linreg.probes import PROBES, Caller, reseed
+    from autograder.sandbox import watch
+    from autograder.sandbox.plain import raised
+
+    torch.set_num_threads(1)
+    filename = job["filename"]
+    used = watch.install(torch)
+    try:
+        module = load(job["source"], filename)
+    except BaseException as exc:  # syntax errors, missing imports, sys.exit() at import
+        channel.send(load_error=raised(exc, "loading the submission", filename))
+        return
+    channel.send(loaded=True)
+    inject(module, job.get("inject") or {})
+    call = Caller(module, filename)
+    for case in job["cases"]:
+        channel.send(begin=case["id"])
+        reseed()
+        obs = PROBES[case["probe"]](call, case["args"])
+        channel.send(case=case["id"], obs=obs, used=watch.seen(used))
+
+
+def _confine(job: dict) -> None:
+    """Kernel-enforced limits, then the user of its own: before any student code runs."""
+    import resource
+
+    limits = job["limits"]
+    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_CORE", 0),
+                        ("RLIMIT_FSIZE", limits["file_bytes"])):
+        hard = value + 1 if name == "RLIMIT_CPU" else value  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(getattr(resource, name), (value, hard))
+    if job.get("uid") is not None:
+        from autograder.sandbox.linux import PR_SET_NO_NEW_PRIVS, prctl
+
+        prctl(PR_SET_NO_NEW_PRIVS, 1)  # no set-user-id program gives root back
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+        os.setgroups([])
+        os.setgid(job["uid"])
+        os.setuid(job["uid"])
+    if job.get("die_with_parent"):  # after the drop, which clears it
+        from autograder.sandbox.linux import PR_SET_PDEATHSIG, prctl
+
+        prctl(PR_SET_PDEATHSIG, 9)
+
+
+def _read_job(fd: int) -> dict:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
+
+
+def main() -> None:
+    """A fresh interpreter's entry point."""
+    import torch  # noqa: F401  (imported while the files are still readable, before the drop)
+
+    import autograder.exercises.linreg.probes  # noqa: F401
+    import autograder.sandbox.watch  # noqa: F401
+
+    serve(int(sys.argv[1]), int(sys.argv[2]))
+
+
+def serve(job_fd: int, proto_fd: int) -> None:
+    """Read the job, confine this process, run the job, and leave without running any of the
+    submission's exit handlers. Never returns."""
+    channel = Channel(proto_fd)
+    job = _read_job(job_fd)
+    _confine(job)
+    run(job, channel)
+    channel.send(done=True)
+    try:
+        sys.stdout.flush()
+    except Exception:  # the submission may have closed or replaced stdout
+        pass
+    # skip atexit handlers and finalizers the submission may have registered
+    os._exit(0)

@@ -1,0 +1,242 @@
+"""Run probes on a submission in child processes, with timeouts, crash recovery and no trust.
+
+A crash or a hang costs only the case it happened in: the runner starts a fresh child for the
+cases that remain. Whatever the child does, the parent gets one plain record per case.
+"""
+
+import json
+import math
+import os
+import selectors
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+
+from autograder.exercises.linreg.cases import Case
+from autograder.sandbox import spawn, watch
+from autograder.sandbox.child import RECORD_LIMIT
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.spawn import Spawner, Started
+
+LINE_LIMIT = RECORD_LIMIT + 65536
+"""Longest protocol line the parent keeps; the child's own records are never longer."""
+NEXT = {"load": ("loaded", "load_error"), None: ("begin", "done"), "finished": ()}
+"""Records each state of the child accepts (in a case: only that case's record). The harness
+always sends them in this order: anything else was forged by the submission, and is dropped."""
+
+
+@dataclass
+class RunResult:
+    """What the children reported for one submission."""
+
+    observations: dict[str, dict] = field(default_factory=dict)
+    """Per case id: the probe's observation, or a record of kind timeout / crashed / load."""
+    load_error: dict | None = None
+    """Set when the submission could not be loaded at all."""
+    output: str = ""
+    """The submission's own printed output, capped."""
+    isolation: str = ""
+    """The sandbox layers that held, for the instructor."""
+    used: frozenset[str] = frozenset()
+    """PyTorch built-ins the children saw the submission call (`watch.LABELS` only)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Where the time went, per phase, over all children (for the benchmark, never graded):
+    jail (folder, user, cgroups), start (fork or exec), load (up to the submission's top
+    level done), <probe> (its cases), stop (kill and wait), close (sweep and clean up)."""
+
+
+@dataclass
+class _Child:
+    records: list[dict] = field(default_factory=list)
+    output: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    current: str | None = None
+    """The case running when the child stopped, or "load" before the submission loaded."""
+    failure: dict | None = None
+    stamps: list[tuple[str, float]] = field(default_factory=list)
+    """Each record's kind (a case: its id) and when it arrived."""
+
+
+def _deadline(child: _Child, since: float, limits: Limits) -> float:
+    if child.current == "finished":
+        return since + 2.0  # grace to flush and exit; killed after it, not a failure
+    return since + (limits.load_seconds if child.current == "load" else limits.case_seconds)
+
+
+def _on_record(child: _Child, line: bytes) -> None:
+    try:
+        record = json.loads(line)
+        plain = isinstance(record, dict) and _well_formed(record.get("obs", {}))
+    except (ValueError, RecursionError):  # not JSON, or nested deep enough to be hostile
+        return
+    kind = next(iter(record), None) if isinstance(record, dict) else None
+    if kind not in NEXT.get(child.current, ("case",)) or \
+            (kind == "case" and record["case"] != child.current):
+        return
+    if kind == "case" and not (plain and isinstance(record.get("obs"), dict)):
+        record = {"case": child.current, "obs": {"kind": "crashed", "protocol": "malformed"}}
+    child.records.append(record)
+    child.stamps.append((str(record["case"]) if kind == "case" else kind, time.monotonic()))
+    if kind == "begin":
+        child.current = str(record["begin"])
+    elif kind in ("case", "loaded"):
+        child.current = None
+    else:
+        child.current = "finished"
+
+
+def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
+    """Take what one pipe has; False at its end, or when the protocol is abused."""
+    chunk = os.read(key.fd, 65536)
+    if not chunk:
+        return False
+    if key.data == "out":
+        keep = chunk[: max(0, limits.output_bytes - len(child.output))]
+        child.output += keep
+        child.dropped += len(chunk) - len(keep)
+        return True
+    buffer += chunk
+    if b"\n" in chunk:
+        *lines, rest = buffer.split(b"\n")
+        buffer[:] = rest
+        for line in lines:
+            _on_record(child, line)
+    if len(buffer) > LINE_LIMIT:  # a line no harness writes: the submission wrote it
+        child.failure = {"kind": "crashed", "protocol": len(buffer)}
+        return False
+    return True
+
+
+def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
+    child, since, buffer = _Child(current="load"), time.monotonic(), bytearray()
+    sel = selectors.DefaultSelector()
+    sel.register(started.proto, selectors.EVENT_READ, "proto")
+    sel.register(started.out, selectors.EVENT_READ, "out")
+    while sel.get_map() and child.failure is None:
+        timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
+        if timeout <= 0:
+            if child.current != "finished":
+                child.failure = {"kind": "timeout", "seconds": round(time.monotonic() - since, 1)}
+            break
+        for key, _ in sel.select(timeout=timeout):
+            before = len(child.records)
+            if not _read(child, key, limits, buffer):
+                sel.unregister(key.fd)
+            if len(child.records) != before:
+                since = time.monotonic()
+    sel.close()
+    os.close(started.proto)
+    started.kill()
+    return child
+
+
+def _crash(returncode: int | None) -> dict:
+    if returncode is None:
+        return {"kind": "crashed", "silent": True}
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else "?"
+        return {"kind": "crashed", "signal": -returncode, "signal_name": name}
+    return {"kind": "crashed", "exit_code": returncode}
+
+
+def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float,
+               seconds: dict[str, float]) -> _Child:
+    clock = [time.monotonic()]
+    jail = spawner.jail(limits)
+    child = _Child()
+    try:
+        _lap(seconds, "jail", clock)
+        started = spawner.start(job, jail)
+        _lap(seconds, "start", clock)
+        child = _watch(started, limits, budget_end)
+        if child.failure is None and child.current != "finished":
+            child.failure = _crash(started.returncode)
+        if child.failure and child.failure.get("signal") == signal.SIGKILL and \
+                jail.out_of_memory():
+            child.failure = {"kind": "memory", "limit_mb": limits.memory_mb}
+        return child
+    finally:
+        _phases(child, seconds, clock)
+        jail.close()  # nothing the job started outlives it
+        _lap(seconds, "close", clock)
+
+
+def _lap(seconds: dict[str, float], phase: str, clock: list[float]) -> None:
+    now = time.monotonic()
+    seconds[phase] = seconds.get(phase, 0.0) + now - clock[0]
+    clock[0] = now
+
+
+def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> None:
+    """Split the child's run at the arrival of its records: loading, then each probe."""
+    for kind, at in child.stamps:
+        phase = "load" if kind in ("loaded", "load_error") else \
+            kind.split("/")[0] if "/" in kind else None
+        if phase:
+            seconds[phase] = seconds.get(phase, 0.0) + at - clock[0]
+        clock[0] = at
+    _lap(seconds, "stop", clock)
+
+
+def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
+              limits: Limits = Limits(), spawner: Spawner | None = None) -> RunResult:
+    """Run every case on the submission; each case ends with an observation or a failure.
+    Children come from `spawner` (default: the warm pool of the strongest layer here)."""
+    spawner = spawner or spawn.default()
+    result, pending = RunResult(isolation=spawner.layer.describe()), list(cases)
+    budget_end = time.monotonic() + limits.submission_seconds
+    output = bytearray()
+    while pending:
+        job = {"source": source, "filename": filename, "inject": inject,
+               "cases": [asdict(c) for c in pending]}
+        child = _run_child(job, spawner, limits, budget_end, result.seconds)
+        output += child.output
+        pending = _collect(child, pending, result, budget_end)
+    result.output = output[: limits.output_bytes].decode("utf-8", "replace")
+    return result
+
+
+def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: float) -> list:
+    """Store what this child reported; return the cases still to run in a fresh child."""
+    for record in child.records:
+        if "case" in record:
+            result.observations[str(record["case"])] = record["obs"]
+            used = record.get("used")
+            if isinstance(used, list):
+                result.used |= {u for u in used if u in watch.LABELS}
+        elif "load_error" in record:
+            result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
+                else {"kind": "raised", "type": "?", "message": "could not load"}
+    if child.current == "load" and child.failure:
+        result.load_error = {**child.failure, "call": "loading the submission"}
+    if result.load_error is not None:
+        return []
+    if child.failure and child.current in {c.id for c in pending}:
+        result.observations[child.current] = child.failure
+    left = [c for c in pending if c.id not in result.observations]
+    if len(left) == len(pending):  # no progress: never start the same child again
+        for case in left:
+            result.observations[case.id] = child.failure or {"kind": "crashed", "silent": True}
+        return []
+    if left and time.monotonic() >= budget_end:
+        for case in left:
+            result.observations[case.id] = {"kind": "timeout", "budget": True}
+        return []
+    return left
+
+
+def _well_formed(obs) -> bool:
+    """Every value description in `obs` is as `plain` makes it: numbers filling their shape.
+    The child's own records always are; a record the submission forged may not be."""
+    if isinstance(obs, list):
+        return all(_well_formed(o) for o in obs)
+    if not isinstance(obs, dict):
+        return True
+    if "values" in obs:
+        shape, values = obs.get("shape"), obs.get("values")
+        if not (isinstance(shape, list) and isinstance(values, list) and
+                all(type(d) is int and d >= 0 for d in shape) and
+                all(type(v) in (int, float) for v in values) and
+                len(values) == math.prod(shape) and isinstance(obs.get("dtype"), str)):
+            return False
+    return all(_well_formed(v) for v in obs.values())

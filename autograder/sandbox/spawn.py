@@ -1,0 +1,125 @@
+"""How a child comes to life: a fresh interpreter per child, or a fork of the warm pool.
+
+Both give the runner the same handle (`Started`): the child's output and protocol pipes, a
+kill of everything it started, and its exit status. Both confine the child the same way: the
+sandbox layer decides what holds, never the way the child was started.
+"""
+
+import atexit
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from autograder.sandbox.layers import Jail, Layer, detect
+
+BOOT = "from autograder.sandbox.child import main; main()"
+
+
+class Started(Protocol):
+    out: int
+    """The child's stdout and stderr, one pipe."""
+    proto: int
+    """The harness's records, one JSON line each."""
+
+    def kill(self) -> None:
+        """SIGKILL the child and what it started, and wait for it."""
+
+    @property
+    def returncode(self) -> int | None:
+        """After `kill`: the exit code, or minus the signal that ended it; None if unknown."""
+
+
+class Spawner(Protocol):
+    layer: Layer
+
+    def prestart(self) -> None: ...
+
+    def jail(self, limits) -> Jail: ...
+
+    def start(self, job: dict, jail: Jail) -> Started: ...
+
+
+def child_env(home: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
+
+
+def send_job(job: dict, jail: Jail, fd: int, **extra) -> None:
+    """Write the job down its pipe, so that no file of it lies around."""
+    payload = json.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits), **extra})
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(payload.encode())
+    except BrokenPipeError:  # the child died before reading: the runner reports how
+        pass
+
+
+@dataclass
+class _Process:
+    proc: subprocess.Popen
+    jail: Jail
+    proto: int
+
+    @property
+    def out(self) -> int:
+        return self.proc.stdout.fileno()
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self.proc.stdout.close()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.jail.returncode(self.proc.returncode)
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A fresh interpreter per child: it pays for `import torch` every time (the baseline)."""
+
+    layer: Layer
+
+    def prestart(self) -> None:
+        """Nothing to start ahead."""
+
+    def jail(self, limits) -> Jail:
+        return Jail(self.layer, limits)
+
+    def start(self, job: dict, jail: Jail) -> Started:
+        job_r, job_w = os.pipe()
+        proto_r, proto_w = os.pipe()
+        inner = [sys.executable, "-I", "-B", "-c", BOOT, str(job_r), str(proto_w)]
+        proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                pass_fds=(job_r, proto_w), cwd=jail.workdir,
+                                env=child_env(jail.home), start_new_session=True)
+        os.close(job_r)
+        os.close(proto_w)
+        send_job(job, jail, job_w)
+        return _Process(proc, jail, proto_r)
+
+
+def default(layer: Layer | None = None) -> Spawner:
+    """The warm pool of this layer (shared by the whole process), unless AUTOGRADER_POOL=0."""
+    layer = layer or detect()
+    if os.environ.get("AUTOGRADER_POOL", "1") == "0":
+        return Fresh(layer)
+    return _shared_pool(layer)
+
+
+@functools.cache
+def _shared_pool(layer: Layer) -> Spawner:
+    from autograder.sandbox.pool import Pool
+
+    pool = Pool(layer)
+    atexit.register(pool.close)
+    return pool

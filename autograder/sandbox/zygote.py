@@ -1,0 +1,162 @@
+"""The warm pool's zygote: a trusted process that has imported torch once and forks per job.
+
+Started by `pool` as `python -I -B -c BOOT CONTROL_FD` (inside bwrap at the namespace layer).
+For each request on the control socket it forks the job's process, which confines itself
+exactly as a fresh child is confined before any submission code runs: its cgroups, its own
+namespaces (PIDs, mounts, IPC, network), /tmp, HOME and folder, then its own user id
+(`child.serve`). The zygote reports the job's pid and then its exit status on a socket the
+job never holds, and never sees a job's source or results: they travel on pipes between the
+grader and the job.
+
+At the namespace layer the job is pid 1 of its own PID namespace, as a fresh child is under
+`bwrap --as-pid-1`: when it ends, the kernel kills whatever it left behind. One fork of the
+warm process per job is all a job costs.
+"""
+
+import gc
+import json
+import os
+import selectors
+import socket
+import sys
+from dataclasses import dataclass
+
+from autograder.sandbox import linux
+from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
+
+BOOT = "from autograder.sandbox.zygote import main; main()"
+MAX_FDS = 8
+
+
+@dataclass
+class _Running:
+    pid: int
+    status: int
+    """The zygote's end of the job's status socket."""
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    import torch
+
+    import autograder.exercises.linreg.probes  # noqa: F401
+    import autograder.sandbox.child  # noqa: F401
+    import autograder.sandbox.watch  # noqa: F401
+
+    torch.set_num_threads(1)
+    gc.freeze()  # the collector never walks the warm heap: its pages stay shared with jobs
+    own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    control.send(b"ready")
+    events = selectors.DefaultSelector()
+    events.register(control, selectors.EVENT_READ)
+    while True:
+        for key, _ in events.select():
+            if key.fileobj is control:
+                try:
+                    message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
+                except OSError:
+                    return
+                if not message:  # the grader is gone
+                    return
+                _launch(json.loads(message), fds, own_pids, control, events)
+            else:
+                _ended(key.data, key.fd, events)
+
+
+def _launch(header: dict, fds: list[int], own_pids: int, control: socket.socket,
+            events: selectors.BaseSelector) -> None:
+    """Fork the job; watch for its end. A job that cannot start just ends: the grader sees
+    its pipes close, and reports a crash."""
+    job_r, proto_w, out_w, status_w, *cgroups = fds
+    try:
+        pid = _fork(header, own_pids)
+    except OSError:
+        pid = None
+        _close(status_w)
+    if pid == 0:
+        control.close()
+        _job(header, job_r, proto_w, out_w, cgroups)
+    for fd in (job_r, proto_w, out_w, *cgroups):
+        _close(fd)
+    if pid:
+        events.register(os.pidfd_open(pid), selectors.EVENT_READ, _Running(pid, status_w))
+        _report(status_w, pid=pid)
+
+
+def _fork(header: dict, own_pids: int) -> int:
+    """The job's process; at the namespace layer, pid 1 of a PID namespace of its own."""
+    if not header["namespaces"]:
+        return os.fork()
+    linux.unshare(linux.CLONE_NEWPID)  # for the next child only
+    try:
+        pid = os.fork()
+    except OSError:
+        linux.setns(own_pids, linux.CLONE_NEWPID)
+        raise
+    if pid:  # the zygote's next children are born in its own namespace again
+        linux.setns(own_pids, linux.CLONE_NEWPID)
+    return pid
+
+
+def _ended(job: "_Running", pidfd: int, events: selectors.BaseSelector) -> None:
+    events.unregister(pidfd)
+    os.close(pidfd)
+    _, status = os.waitpid(job.pid, 0)
+    _report(job.status, status=os.waitstatus_to_exitcode(status))
+    _close(job.status)
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _report(fd: int, **record) -> None:
+    try:
+        os.write(fd, json.dumps(record).encode() + b"\n")
+    except OSError:  # the grader stopped listening: nothing to tell
+        pass
+
+
+def _isolate(header: dict) -> None:
+    """Namespaces of the job's own (it is already pid 1 of its PID namespace): nothing of a
+    neighbour is visible."""
+    # a network of its own too: no two jobs meet, even on the loopback
+    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS |
+                  linux.CLONE_NEWNET)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    flags = linux.MS_NOSUID | linux.MS_NODEV
+    linux.mount("proc", "/proc", "proc", flags | linux.MS_NOEXEC)
+    linux.mount("tmpfs", "/tmp", "tmpfs", flags, f"mode=1777,size={header['tmp_bytes']}")
+    uid = header["uid"]
+    linux.mount("tmpfs", INSIDE_HOME, "tmpfs", flags,
+                f"mode=0700,uid={uid},gid={uid},size={header['tmp_bytes']}")
+    linux.mount(f"{INSIDE_JOBS}/{header['folder']}", INSIDE_JOB, None, linux.MS_BIND)
+    linux.umount(INSIDE_JOBS)  # the other jobs' folders
+
+
+def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int]) -> None:
+    """The job's process: its session, cgroups, namespaces, stdio, environment and folder;
+    then the child harness, which drops to the job's user and runs the submission. Never
+    returns."""
+    try:
+        os.setsid()  # its own group, for the grader's kill
+        for cgroup in cgroups:  # "0": the writer itself, before it starts anything
+            os.write(cgroup, b"0")
+        if header["namespaces"]:
+            _isolate(header)
+        null = os.open(os.devnull, os.O_RDONLY)
+        for source, target in ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3), (proto_w, 4)):
+            os.dup2(source, target)
+        os.closerange(5, 1 << 16)  # nothing of the zygote's: no control socket, no status
+        os.environ.clear()
+        os.environ.update(header["env"])
+        os.chdir(header["cwd"])
+        sys.argv = ["-c", "3", "4"]  # as a fresh child's: the same submission sees the same
+        from autograder.sandbox.child import serve
+
+        serve(3, 4)
+    finally:
+        os._exit(1)

@@ -1,0 +1,56 @@
+"""The crop-yield exercise grades exactly as it did before it moved into a folder of its own:
+every gallery and hostile entry, as a `.py` file and as its notebook twin, gets a results.json
+byte for byte the same as the one recorded with the code before the move."""
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import twins
+from gallery import GALLERY
+from hostile import HOSTILE
+
+from autograder.grading.pipeline import grade_file
+from autograder.outputs import writers
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "linreg_results_before_the_move.json")
+                      .read_text())["results"]
+ENTRIES = {e.name: e for e in [*GALLERY, *HOSTILE]}
+
+
+def _files(entry) -> dict[str, str]:
+    files = {f"{entry.name}.py": entry.text()}
+    try:
+        files[f"{entry.name}.ipynb"] = twins.notebook(entry.text())[0]
+    except SyntaxError:  # a file that does not parse has no twin
+        pass
+    return files
+
+
+@pytest.fixture(scope="module")
+def results(expect, tmp_path_factory):
+    """Each recorded file's results.json, as the bytes `write_gradescope` would write."""
+    def grade(key):
+        name, suffix = key.rsplit(".", 1)
+        folder = tmp_path_factory.mktemp(name)
+        path = folder / f"linreg.{suffix}"
+        path.write_text(_files(ENTRIES[name])[key])
+        report = grade_file(path, expect=expect, limits=ENTRIES[name].limits)
+        return json.dumps(writers.gradescope(report), indent=2) + "\n"
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(RECORDED, pool.map(grade, RECORDED), strict=True))
+
+
+def test_every_entry_was_recorded():
+    files = {key for entry in ENTRIES.values() for key in _files(entry)}
+    left_out = {"read_reference_unguarded.py", "read_reference_unguarded.ipynb"}
+    assert files - left_out == set(RECORDED)
+
+
+@pytest.mark.parametrize("key", sorted(RECORDED))
+def test_results_are_byte_identical_to_before_the_move(key, results):
+    digest = hashlib.sha256(results[key].encode()).hexdigest()
+    assert digest == RECORDED[key], results[key]
