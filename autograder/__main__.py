@@ -11,9 +11,9 @@ import sys
 def main() -> int:
     argv = sys.argv[1:]
     if argv[:1] in (["grade"], ["gradescope-run"]) and "--no-pool" not in argv:
-        from autograder.sandbox import spawn
+        from autograder.sandbox import pool
 
-        spawn.default().prestart()
+        pool.default().prestart()
     from autograder import cli
 
     return cli.main(argv)

@@ -1,16 +1,17 @@
 """The instructor's command line: a thin layer over `grade`, `writers` and `expected`."""
 
-import argparse
 import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder.grading import batch, expected, reference, settings
-from autograder.grading.pipeline import SUFFIXES, Expectations
+from autograder.arguments import parser
+from autograder.grading import batch, expected, reference, registry, settings
+from autograder.grading.expectations import Expectations
+from autograder.grading.pipeline import SUFFIXES
 from autograder.outputs import class_summary, feedback, plots, writers
 from autograder.outputs.progress import Progress
-from autograder.sandbox import spawn
+from autograder.sandbox import pool, spawn
 from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
 
@@ -19,71 +20,12 @@ class UsageError(Exception):
     """Bad arguments or a missing file: a message and exit status 2."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description="Grade the linear-regression "
-                                     "exercise: one submission, or a folder of them.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    grade = sub.add_parser("grade", help="grade a submission (.py) or every submission in a folder")
-    grade.add_argument("path", type=Path, help="a submission file, or a folder of submissions")
-    grade.add_argument("--json", type=Path, dest="json_path",
-                       help="write Gradescope results.json here (one submission)")
-    grade.add_argument("--out", type=Path, help="folder for <name>.json files and grades.csv")
-    grade.add_argument("--reference", type=Path, help="the reference solution "
-                       "(default: solutions/linreg.py, or $AUTOGRADER_REFERENCE)")
-    _settings_option(grade)
-    grade.add_argument("--case-seconds", type=float, help="time limit for one probe of a "
-                       f"submission (default: the settings', or {Limits.case_seconds})")
-    grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
-                       f"(default: the settings', or {Limits.memory_mb})")
-    grade.add_argument("--jobs", type=int, default=batch.cores(),
-                       help="submissions graded at once (default: this machine's cores, "
-                       "%(default)s)")
-    grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
-                       "every child instead of forking the warm pool (slower; the same results)")
-    grade.add_argument("--timings", type=Path, help="write each submission's grading time "
-                       "(seconds) and status to this CSV file")
-    grade.add_argument("--fresh", action="store_true",
-                       help="grade again even where an up-to-date result exists in --out")
-    grade.add_argument("--quiet", action="store_true", help="only the score lines")
-    grade.add_argument("--report", action="store_true", help="also write a feedback report per "
-                       "submission (<name>.md and .html beside its results) and, for a folder, "
-                       "the class summary (summary.md and summary.html in --out)")
-    _settings_option(sub.add_parser("rubric", help="print the rubric as a Markdown table"))
-    build = sub.add_parser("build-expected", help="store the reference's answers on the public "
-                           "cases, for the students' self-check")
-    build.add_argument("--check", action="store_true", help="fail if the stored file is stale")
-    bundle = sub.add_parser("gradescope", help="build the Gradescope autograder bundle "
-                            "(setup.sh, run_autograder, this package, the reference, the "
-                            "settings)")
-    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"),
-                        help="where to write the zip (default: %(default)s)")
-    bundle.add_argument("--reference", type=Path, help="the reference solution "
-                        "(default: solutions/linreg.py, or $AUTOGRADER_REFERENCE)")
-    _settings_option(bundle)
-    inside = sub.add_parser("gradescope-run", help="grade the upload inside a Gradescope "
-                            "container (what the bundle's run_autograder calls)")
-    inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
-                        "$AUTOGRADER_ROOT, or /autograder)")
-    everything = sub.add_parser("build", help="generate the stubs, the student notebook, "
-                                "nbgrader's source notebook and the stored answers from the "
-                                "template and the reference")
-    everything.add_argument("--check", action="store_true",
-                            help="write nothing; fail if a generated file is stale")
-    return parser
-
-
-def _settings_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--settings", type=Path, help="the instructor's settings: an "
-                        "autograder.toml, or a pyproject.toml with [tool.autograder] (default: "
-                        "the one in the current folder, if any)")
-
-
 def _settings_path(args) -> Path | None:
     return args.settings or settings.find()
 
 
 def _settings(args) -> settings.Settings:
-    return settings.load(_settings_path(args))
+    return settings.load(_settings_path(args), registry.get(args.exercise))
 
 
 def _limits(args, chosen: settings.Settings) -> Limits:
@@ -110,12 +52,12 @@ def _result_names(paths: list[Path]) -> dict[Path, str]:
     return {p: f"{p.stem if stems[p.stem] == 1 else p.name}.json" for p in paths}
 
 
-def _reports(args, reports: list, results: list[Path]) -> None:
+def _reports(args, reports: list, results: list[Path], exercise) -> None:
     """Feedback reports beside each result file; the class summary for a folder."""
     for report, result in zip(reports, results, strict=True):
         feedback.write(report, result.with_suffix(""))
     if args.path.is_dir():
-        class_summary.write(reports, args.out)
+        class_summary.write(reports, args.out, exercise)
 
 
 def _grade(args) -> int:
@@ -133,22 +75,23 @@ def _grade(args) -> int:
     chosen = _settings(args)
     if chosen.path and not args.quiet:
         print(f"autograder: settings from {chosen.path}", file=sys.stderr)
-    expect = Expectations(reference=reference.load(args.reference))
+    exercise = chosen.exercise
+    expect = Expectations.with_reference(exercise, args.reference)
     limits = _limits(args, chosen)
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    spawner = spawn.Fresh(detect()) if args.no_pool else spawn.default()
+    spawner = spawn.Fresh(detect()) if args.no_pool else pool.default()
     with Progress(len(paths), detail=not args.quiet) as progress:
         reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
                                   fresh=args.fresh, spawner=spawner, rubric=chosen.rubric(),
-                                  done=progress.done)
+                                  store=writers.ResultFiles(exercise), done=progress.done)
     if args.out:
-        writers.write_csv(reports, args.out / "grades.csv")
+        writers.write_csv(reports, args.out / "grades.csv", chosen.rubric())
     if args.timings:
         writers.write_timings(reports, progress.seconds, args.timings)
     if args.report:
-        _reports(args, reports, [targets[p] for p in paths])
+        _reports(args, reports, [targets[p] for p in paths], exercise)
     return 0
 
 
@@ -156,28 +99,39 @@ def _gradescope(args) -> int:
     from autograder.integrations import gradescope
 
     found = _settings_path(args)
-    out = gradescope.build(args.out, reference_path=args.reference, settings_path=found)
+    out = gradescope.build(args.out, exercise=registry.get(args.exercise),
+                           reference_path=args.reference, settings_path=found)
     print(f"wrote {out}" + (f" (settings from {found})" if found else ""))
     return 0
 
 
 def _build_expected(args) -> int:
-    text = expected.dumps(expected.build(reference.load()))
+    exercise = registry.get(args.exercise)
+    text = expected.dumps(expected.build(reference.load(exercise)))
+    where = expected.path(exercise)
     if args.check:
-        if expected.path().read_text(encoding="utf-8") != text:
+        if not where.is_file() or not expected.same(where.read_text(encoding="utf-8"), text):
             print("autograder: the stored expectations are stale: run "
                   "`autograder build-expected`", file=sys.stderr)
             return 1
         return 0
-    expected.path().write_text(text, encoding="utf-8")
-    print(f"wrote {expected.path()}")
+    where.write_text(text, encoding="utf-8")
+    print(f"wrote {where}")
+    return 0
+
+
+def _exercises() -> int:
+    for ex in registry.every():
+        hidden = sum(c.points for c in ex.checks if c.hidden)
+        print(f"{ex.name:<18} {len(ex.checks):>2} checks  {ex.total:g} points "
+              f"({hidden:g} hidden)  {ex.title}")
     return 0
 
 
 def _build(args) -> int:
     from autograder.integrations import build
 
-    files = build.generated()
+    files = build.every()
     if args.check:
         old = build.stale(files)
         for path in old:
@@ -189,10 +143,12 @@ def _build(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         if args.command == "grade":
             return _grade(args)
+        if args.command == "exercises":
+            return _exercises()
         if args.command == "rubric":
             print(writers.rubric_markdown(_settings(args).rubric()))
             return 0
@@ -203,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gradescope-run":
             from autograder.integrations import gradescope
 
-            return gradescope.run(args.root or gradescope.default_root())
+            return gradescope.run(args.root or gradescope.default_root(), args.exercise)
         return _build_expected(args)
-    except (UsageError, settings.SettingsError) as exc:
+    except (UsageError, settings.SettingsError, registry.UnknownExercise) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except reference.ReferenceError as exc:

@@ -3,10 +3,12 @@ with an example that names nobody."""
 
 import pytest
 
-from autograder.exercises.linreg import checks
+from autograder.grading import registry
 from autograder.grading.checks import Outcome, Verdict
 from autograder.grading.report import CheckResult, Report
 from autograder.outputs.class_summary import anonymised, markdown, summarise
+
+LINREG = registry.get()
 
 SUMMED = Verdict(Outcome.INCORRECT, "mse is the sum of the squared errors.",
                  mistake="sum_instead_of_mean")
@@ -18,7 +20,7 @@ TRANSPOSE = Verdict(Outcome.RAISED, "model(x, w, b) raised RuntimeError: mat1 an
 def _student(name: str, **failing: Verdict) -> Report:
     return Report(name, tuple(CheckResult.of(c, failing.get(c.id.replace(".", "_"),
                                                             Verdict(Outcome.PASSED, "Correct.")))
-                              for c in checks.ALL))
+                              for c in LINREG.checks))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def summary():
         _student("cat.py", mse_values=SUMMED, model_values=TRANSPOSE),
         _student("zoe_k.py", model_values=TRANSPOSE, model_hidden=TRANSPOSE),
         Report("dan.py", (), "grader error", "could not grade"),
-    ])
+    ], LINREG)
 
 
 def test_each_named_mistake_counts_each_student_once(summary):

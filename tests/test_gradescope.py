@@ -17,6 +17,7 @@ import pytest
 from gallery import REFERENCE
 from test_cli import ROOT, autograder
 
+from autograder.grading import registry
 from autograder.integrations import gradescope
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
@@ -166,12 +167,12 @@ def test_an_upload_without_a_python_file_gets_a_clear_message_and_zero(root):
 def test_several_files_choose_linreg_or_ask_for_one(tmp_path):
     for name in ("a.py", "b.ipynb"):
         (tmp_path / name).write_text("")
-    path, why = gradescope.find_submission(tmp_path)
+    path, why = gradescope.find_submission(tmp_path, registry.get())
     assert path is None and "several files (a.py, b.ipynb)" in why
     (tmp_path / "__MACOSX").mkdir()
     (tmp_path / "__MACOSX" / "linreg.py").write_text("")
     (tmp_path / "linreg.ipynb").write_text("")
-    assert gradescope.find_submission(tmp_path) == (tmp_path / "linreg.ipynb", "")
+    assert gradescope.find_submission(tmp_path, registry.get()) == (tmp_path / "linreg.ipynb", "")
 
 
 def test_a_failing_grader_writes_no_score_and_one_plain_line(tmp_path, capsys):

@@ -13,8 +13,8 @@ from gallery import HARNESS, REFERENCE, assert_verdicts
 from hostile import HOSTILE, background, reaching
 
 from autograder import cli
-from autograder.exercises.linreg.cases import Case
 from autograder.grading.pipeline import grade_source
+from autograder.sandbox.case import Case
 from autograder.sandbox.layers import Layer, detect
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.pool import Pool

@@ -6,6 +6,8 @@ import pytest
 
 from autograder.inputs import magics, notebook, submission
 
+FUNCTIONS = ("model", "mse", "train_step")
+
 
 def _nb(*cells, version: int = 4) -> str:
     return json.dumps({"nbformat": version, "nbformat_minor": 5, "metadata": {},
@@ -22,7 +24,7 @@ def markdown(source) -> dict:
 
 def _run(text: str) -> dict:
     scope: dict = {}
-    exec(compile(notebook.convert(text).source, "nb", "exec"), scope)
+    exec(compile(notebook.convert(text, FUNCTIONS).source, "nb", "exec"), scope)
     return scope
 
 
@@ -55,7 +57,8 @@ def test_a_failing_cell_does_not_stop_the_next_one(capsys):
 
 def test_prose_turned_to_code_is_skipped_but_a_broken_function_is_kept():
     assert _run(_nb(code("This cell was markdown."), code("y = 5")))["y"] == 5
-    converted = notebook.convert(_nb(markdown("intro"), code("def model(x, w, b)\n  return x")))
+    converted = notebook.convert(_nb(markdown("intro"), code("def model(x, w, b)\n  return x")),
+                                 FUNCTIONS)
     with pytest.raises(SyntaxError) as err:
         compile(converted.source, "nb", "exec")
     assert converted.origin[err.value.lineno] == (2, 1)
@@ -79,11 +82,11 @@ def test_version_3_notebooks_are_read():
                                          ('{"nbformat": 4, "cells": 3}', "no list of cells")])
 def test_unreadable_notebooks_say_why(text, words):
     with pytest.raises(notebook.NotebookError, match=words):
-        notebook.convert(text)
+        notebook.convert(text, FUNCTIONS)
 
 
 def test_line_numbers_are_told_as_cells():
-    converted = notebook.convert(_nb(markdown("m"), code("a = 1\nb = 2")))
+    converted = notebook.convert(_nb(markdown("m"), code("a = 1\nb = 2")), FUNCTIONS)
     line = next(n for n, (cell, ln) in converted.origin.items() if (cell, ln) == (2, 2))
     sub = submission.Submission(converted.source, converted.origin)
     assert sub.where(f"  line {line}, in <module>: b = 2") == "  cell 2, line 2, in <module>: b = 2"

@@ -7,14 +7,13 @@ import nbformat
 import pytest
 from gallery import ALL_CHECKS, REFERENCE, _patched
 
-from autograder.exercises.linreg import checks
-from autograder.grading import scratch
+from autograder.grading import registry, scratch
 from autograder.grading.pipeline import grade_file, grade_source
 from autograder.grading.settings import Policy, Settings
 from autograder.outputs import class_summary
 from autograder.sandbox import watch
 
-RUBRIC = Settings(policy=Policy(enabled=True, points=10)).rubric()
+RUBRIC = Settings(policies={"from_scratch": Policy(enabled=True, points=10)}).rubric()
 
 OPTIMISER = """def train_step(inputs, targets, w, b, lr):
     opt = torch.optim.SGD([w, b], lr=lr)
@@ -93,7 +92,7 @@ def test_in_a_notebook_the_use_is_told_by_cell_and_line(expect, tmp_path):
 
 
 def test_the_class_summary_counts_who_used_the_built_ins(reports):
-    summary = class_summary.summarise(list(reports.values()))
+    summary = class_summary.summarise(list(reports.values()), registry.get())
     used = next(m for m in summary.mistakes if m.id == "used_builtins")
     assert used.students == len(SUBMISSIONS) - 1
     rate = next(r for r in summary.checks if r.id == "policy.from_scratch")
@@ -105,5 +104,5 @@ def test_the_child_reports_exactly_the_labels_the_scan_names():
 
 
 def test_the_policy_is_a_check_of_its_own_outside_the_default_rubric():
-    assert "policy.from_scratch" not in checks.BY_ID
-    assert RUBRIC[-1].id == "policy.from_scratch" and RUBRIC[:-1] == checks.ALL
+    assert "policy.from_scratch" not in registry.get().by_id
+    assert RUBRIC[-1].id == "policy.from_scratch" and RUBRIC[:-1] == registry.get().checks

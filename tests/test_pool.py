@@ -12,9 +12,9 @@ import pytest
 from gallery import GALLERY, REFERENCE
 from hostile import HOSTILE, reaching
 
-from autograder.exercises.linreg.cases import Case
 from autograder.grading.pipeline import grade_source
 from autograder.outputs import writers
+from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases

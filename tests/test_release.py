@@ -5,17 +5,24 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
-from autograder.exercises.linreg import checks
-from autograder.grading import expected, reference
+import pytest
+
+from autograder.grading import expected, reference, registry
 from autograder.integrations import build
 from autograder.outputs import writers
+from autograder.sandbox.layers import SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT_SIDE = [*sorted((ROOT / "assignments").rglob("*.py")),
-                *sorted((ROOT / "autograder").rglob("*.py"))]
+                *sorted(p for p in (ROOT / "autograder").rglob("*.py")
+                        if SECRET not in p.relative_to(ROOT).parts)]
+"""What students receive: their files and the installable package (no reference folder)."""
 STUDENT_NOTEBOOKS = sorted((ROOT / "assignments").rglob("*.ipynb"))
+EXERCISES = registry.every()
+NAMES = [ex.name for ex in EXERCISES]
 
 
 def _statements(source: str) -> set[str]:
@@ -30,8 +37,14 @@ def _statements(source: str) -> set[str]:
     return found
 
 
+def _answers() -> set[str]:
+    """Every exercise's reference statements, but for what a stub also holds."""
+    found = set().union(*(_statements(ex.reference_path.read_text()) for ex in EXERCISES))
+    return found - {"raise NotImplementedError"}
+
+
 def test_no_statement_of_the_reference_reaches_students():
-    answers = _statements(reference.default_path().read_text()) - {"raise NotImplementedError"}
+    answers = _answers()
     assert answers, "the reference has statements to look for"
     for path in STUDENT_SIDE:
         leaked = answers & _statements(path.read_text())
@@ -45,50 +58,66 @@ def notebook_code(text: str) -> str:
 
 
 def reference_leaks(code: str) -> set[str]:
-    answers = _statements(reference.default_path().read_text()) - {"raise NotImplementedError"}
+    answers = _answers()
     assert answers, "the reference has statements to look for"
     return answers & _statements(code)
 
 
 def test_no_notebook_students_receive_holds_reference_code():
-    assert [p.name for p in STUDENT_NOTEBOOKS] == ["linreg.ipynb"]
+    assert [p.name for p in STUDENT_NOTEBOOKS] == sorted(f"{ex.module}.ipynb" for ex in EXERCISES)
     for path in STUDENT_NOTEBOOKS:
         leaked = reference_leaks(notebook_code(path.read_text()))
         assert not leaked, f"{path.relative_to(ROOT)} contains reference code: {leaked}"
 
 
-def test_the_leak_test_finds_reference_code_in_a_notebook():
-    cells = build.template.parse(build.template.default_path().read_text())
-    solved = build.student_notebook(cells, build.bodies(reference.default_path().read_text()))
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_the_leak_test_finds_reference_code_in_a_notebook(ex):
+    cells = build.template.parse(ex.template_path.read_text())
+    solved = build.student_notebook(cells, ex, build.bodies(ex.reference_path.read_text()))
     assert reference_leaks(notebook_code(solved))
 
 
-def test_every_generated_file_is_current():
-    files = build.generated()
-    assert set(files) >= {build.STUBS, build.STUDENT, build.NBGRADER}
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_every_generated_file_is_current(ex):
+    files = build.generated(ex)
+    stubs = build.stubs_path(ex)
+    assert set(files) >= {stubs, build.student_path(ex), build.tests_path(ex),
+                          build.nbgrader_path(ex)}
     assert build.stale(files) == [], "run `autograder build`"
-    assert build.stale({**files, build.STUBS: files[build.STUBS] + "# edited"}) == [build.STUBS]
+    assert build.stale({**files, stubs: files[stubs] + "# edited"}) == [stubs]
 
 
-def test_the_stubs_are_stubs():
-    stub = ROOT / "assignments" / "linreg" / "linreg.py"
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_the_stubs_are_stubs(ex):
+    stub = ROOT / build.stubs_path(ex)
     bodies = {n.name: [ast.unparse(s) for s in n.body[1:]]
               for n in ast.parse(stub.read_text()).body if isinstance(n, ast.FunctionDef)}
-    assert bodies == {name: ["raise NotImplementedError"]
-                      for name in ("model", "mse", "train_step")}
+    assert bodies == {name: ["raise NotImplementedError"] for name in ex.functions}
 
 
-def test_the_stored_expectations_are_current():
-    stored = expected.path().read_text(encoding="utf-8")
-    assert stored == expected.dumps(expected.build(reference.load())), (
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_the_stored_expectations_are_current(ex):
+    stored = expected.path(ex).read_text(encoding="utf-8")
+    assert expected.same(stored, expected.dumps(expected.build(reference.load(ex)))), (
         "run `autograder build-expected`")
 
 
-def test_the_readme_rubric_is_generated_from_the_checks():
+def test_stored_expectations_are_stale_when_an_answer_changes():
+    ex = registry.get()
+    built = expected.build(reference.load(ex))
+    text = expected.dumps(built)
+    built["mse/crop"]["out"]["values"][0] *= 1.001
+    assert expected.same(text, text) and not expected.same(text, expected.dumps(built))
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_the_readme_rubric_is_generated_from_the_checks(ex):
     readme = (ROOT / "README.md").read_text()
-    table = re.search(r"<!-- rubric:start.*?-->\n(.*?)\n<!-- rubric:end -->", readme, re.S)
-    assert table and table.group(1) == writers.rubric_markdown()
-    assert checks.TOTAL == 100
+    named = "" if ex.name == registry.DEFAULT else f" {ex.name}"
+    table = re.search(rf"<!-- rubric{named}:start.*?-->\n(.*?)\n<!-- rubric:end -->", readme,
+                      re.S)
+    assert table and table.group(1) == writers.rubric_markdown(ex.checks)
+    assert ex.total == 100
 
 
 def test_ci_runs_exactly_the_readmes_test_command():
@@ -106,8 +135,12 @@ def test_the_example_in_the_readme_exists():
     assert (ROOT / "examples" / "bob.py").is_file()
 
 
-def test_the_child_cannot_import_the_reference(tmp_path):
-    probe = "import importlib.util, sys; print(importlib.util.find_spec('solutions'))"
-    run = subprocess.run([sys.executable, "-I", "-B", "-c", probe], cwd=tmp_path,
-                         capture_output=True, text=True)
-    assert run.stdout.strip() == "None"
+def test_the_wheel_holds_every_exercise_and_no_reference(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    [wheel] = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if f"/{SECRET}/" in n]
+    for ex in EXERCISES:
+        assert f"autograder/exercises/{ex.name}/exercise.py" in names
+        assert f"autograder/exercises/{ex.name}/expected_public.json" in names

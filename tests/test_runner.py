@@ -6,7 +6,7 @@ import threading
 import time
 from types import SimpleNamespace
 
-from autograder.exercises.linreg.cases import Case
+from autograder.sandbox.case import Case
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import LINE_LIMIT, _Child, _read, run_cases
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from gallery import REFERENCE
 
+from autograder.grading import registry
 from autograder.integrations import selfcheck
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +56,11 @@ def _namespace(path: Path) -> dict:
 
 
 def test_in_process_the_verdicts_are_the_same_as_in_children():
-    from autograder.grading import expected
     from autograder.grading.kernel import grade_namespace
     from autograder.grading.pipeline import Expectations
 
     bob = ROOT / "examples" / "bob.py"
-    here = grade_namespace(_namespace(bob), expect=Expectations(stored=expected.load()),
+    here = grade_namespace(_namespace(bob), expect=Expectations.stored_for(registry.get()),
                            only_visible=True)
     assert here.results == selfcheck.check(bob).results
 

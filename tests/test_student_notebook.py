@@ -8,18 +8,21 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.grading import reference
+from autograder.grading import reference, registry
 from autograder.grading.pipeline import grade_file
 from autograder.inputs.notebook import SELFCHECK_TAG
 from autograder.integrations import build, template
-from autograder.integrations.selfcheck import TOPICS
+
+LINREG = registry.get()
+TOPICS = LINREG.topics
+STUDENT = build.student_path(LINREG)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _solved() -> str:
-    cells = template.parse(template.default_path().read_text())
-    return build.student_notebook(cells, build.bodies(reference.load().source))
+    cells = template.parse(LINREG.template_path.read_text())
+    return build.student_notebook(cells, LINREG, build.bodies(reference.load().source))
 
 
 def _execute(text: str) -> list[dict]:
@@ -35,7 +38,7 @@ def _selfchecks(cells) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def stub_run():
-    return _execute((ROOT / build.STUDENT).read_text())
+    return _execute((ROOT / STUDENT).read_text())
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_with_the_reference_pasted_in_everything_passes(solved_run):
 
 def test_the_grader_agrees_with_the_notebook(tmp_path, expect):
     stub, solved = tmp_path / "stub.ipynb", tmp_path / "solved.ipynb"
-    stub.write_text((ROOT / build.STUDENT).read_text())
+    stub.write_text((ROOT / STUDENT).read_text())
     solved.write_text(_solved())
     assert grade_file(solved, expect=expect).score == 100
     report = grade_file(stub, expect=expect)
@@ -71,7 +74,7 @@ def test_the_grader_agrees_with_the_notebook(tmp_path, expect):
 
 
 def test_the_self_check_cells_are_tagged_for_the_grader():
-    nb = json.loads((ROOT / build.STUDENT).read_text())
+    nb = json.loads((ROOT / STUDENT).read_text())
     calls = [c for c in nb["cells"] if "run_checks(" in "".join(c["source"])]
     assert len(calls) == len(TOPICS)
     assert all(c["metadata"]["tags"] == [SELFCHECK_TAG] for c in calls)

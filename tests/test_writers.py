@@ -5,17 +5,20 @@ import dataclasses
 import io
 import json
 
-from autograder.exercises.linreg import checks
+from autograder.grading import registry
 from autograder.grading.checks import Outcome, Verdict
 from autograder.grading.curves import LossCurve
 from autograder.grading.report import CheckResult, Report
 from autograder.outputs import writers
 
+LINREG = registry.get()
+ALL = LINREG.checks
+
 
 def _report(failing: str = "mse.values", status: str = "ok", message: str = "") -> Report:
     results = tuple(CheckResult.of(c, Verdict(Outcome.INCORRECT, f"{c.id} is wrong")
                                    if c.id == failing else Verdict(Outcome.PASSED, "Correct."))
-                    for c in checks.ALL)
+                    for c in ALL)
     return Report("alice.py", results, status, message)
 
 
@@ -46,22 +49,23 @@ def test_write_gradescope_writes_json_atomically(tmp_path):
 
 
 def test_csv_has_a_row_per_report_and_a_column_per_check():
-    rows = list(csv.reader(io.StringIO(writers.grades_csv([_report(), _report("gradients")]))))
-    assert rows[0] == ["submission", "score", "max_score", "status", *(c.id for c in checks.ALL)]
+    rows = list(csv.reader(io.StringIO(writers.grades_csv([_report(), _report("gradients")],
+                                                      ALL))))
+    assert rows[0] == ["submission", "score", "max_score", "status", *(c.id for c in ALL)]
     assert rows[1][:4] == ["alice.py", "90.0", "100", "ok"]
-    assert rows[2][4 + [c.id for c in checks.ALL].index("gradients")] == "0.0"
+    assert rows[2][4 + [c.id for c in ALL].index("gradients")] == "0.0"
 
 
 def test_summary_shows_each_loss_with_its_feedback():
     text = writers.summary(_report())
     assert text.splitlines()[0] == "alice.py: 90/100"
     assert "FAIL mse.values" in text and "mse.values is wrong" in text
-    assert text.count("PASS") == len(checks.ALL) - 1
+    assert text.count("PASS") == len(ALL) - 1
 
 
 def test_a_saved_result_reads_back_as_the_same_report():
     report = _report(status="could not load", message="syntax error")
-    assert writers.report_from_gradescope(writers.gradescope(report)) == report
+    assert writers.report_from_gradescope(writers.gradescope(report), LINREG.curve) == report
 
 
 def test_a_named_mistake_travels_in_extra_data_and_back():
@@ -73,13 +77,14 @@ def test_a_named_mistake_travels_in_extra_data_and_back():
     tagged = {t["tags"][0]: t["extra_data"]["mistake"] for t in out["tests"]
               if "mistake" in t["extra_data"]}
     assert tagged == {"mse.values": "sum_instead_of_mean"}
-    assert writers.report_from_gradescope(out) == report
+    assert writers.report_from_gradescope(out, LINREG.curve) == report
 
 
 def test_the_loss_curve_travels_in_extra_data_and_back():
-    report = dataclasses.replace(_report(), curve=LossCurve((3.0, 2.0, None), (3.0, 1.5, 1.0)))
+    report = dataclasses.replace(_report(), curve=LossCurve((3.0, 2.0, None), (3.0, 1.5, 1.0),
+                                                                 LINREG.curve))
     out = json.loads(json.dumps(writers.gradescope(report)))
     assert out["extra_data"]["loss_curve"] == {"student": [3.0, 2.0, None],
                                                "reference": [3.0, 1.5, 1.0]}
-    assert writers.report_from_gradescope(out) == report
+    assert writers.report_from_gradescope(out, LINREG.curve) == report
     assert "loss_curve" not in writers.gradescope(_report())["extra_data"]

@@ -14,31 +14,44 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from typing import Protocol
 
-from autograder.exercises.linreg import checks
-from autograder.exercises.linreg.checks import Check
 from autograder.grading import reference
-from autograder.grading.pipeline import Expectations, grade_file
+from autograder.grading.checks import Check
+from autograder.grading.expectations import Expectations
+from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
-from autograder.outputs import writers
+from autograder.sandbox.layers import exercise_folders
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Spawner
 
 
+class Store(Protocol):
+    """Where results are kept between runs (`outputs.writers.ResultFiles`: results.json)."""
+
+    def load(self, target: Path, key: str) -> Report | None: ...
+
+    def save(self, report: Report, target: Path, key: str) -> None: ...
+
+
 @functools.cache
 def grader_fingerprint() -> str:
-    """A hash of the grader's own files: any change to a check changes every key."""
-    package = Path(__file__).resolve().parent
+    """A hash of the grader's own files and every exercise's: any change to a check changes
+    every key."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in {".py", ".json"}:
-            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for folder in (package, *exercise_folders()[1:]):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".json"}:
+                digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
 def result_key(path: Path, expect: Expectations, limits: Limits,
-               rubric: tuple[Check, ...] = checks.ALL) -> str:
+               rubric: tuple[Check, ...] | None = None) -> str:
+    rubric = expect.exercise.checks if rubric is None else rubric
     digest = hashlib.sha256(grader_fingerprint().encode())
+    digest.update(expect.exercise.name.encode() + b"\0")
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
     digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
@@ -61,30 +74,21 @@ def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric
                       "your instructor has been told.", detail=repr(exc))
 
 
-def _reuse(target: Path, key: str) -> Report | None:
-    try:
-        saved = json.loads(target.read_text(encoding="utf-8"))
-        if saved.get("extra_data", {}).get("key") == key:
-            return writers.report_from_gradescope(saved)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
-
-
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
-              limits: Limits, jobs: int = 1, fresh: bool = False, spawner: Spawner | None = None,
-              rubric: tuple[Check, ...] = checks.ALL,
+              limits: Limits, store: Store, jobs: int = 1, fresh: bool = False,
+              spawner: Spawner | None = None, rubric: tuple[Check, ...] | None = None,
               done: Callable[[Report, bool, float], None] = lambda *_: None) -> list[Report]:
-    """Grade each path, writing its result to targets[path] as soon as it is known; `done`
-    hears of each report, whether it was reused, and the seconds it took."""
+    """Grade each path, keeping its result in `store` at targets[path] as soon as it is
+    known; `done` hears of each report, whether it was reused, and the seconds it took."""
+    rubric = expect.exercise.checks if rubric is None else rubric
 
     def one(path: Path) -> Report:
         began = time.monotonic()
         key, target = result_key(path, expect, limits, rubric), targets.get(path)
-        reused = None if fresh or target is None else _reuse(target, key)
+        reused = None if fresh or target is None else store.load(target, key)
         report = reused or _grade_one(path, expect, limits, spawner, rubric)
         if target is not None and reused is None:
-            writers.write_gradescope(report, target, key=key)
+            store.save(report, target, key)
         done(report, reused is not None, time.monotonic() - began)
         return report
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.exercises.linreg.cases import Case
+from autograder.sandbox.case import Case
 
 RTOL = 1e-4
 HARD_CODED = ("\nIt works on the notebook's data but not on other inputs: look for hard-coded "

@@ -6,6 +6,7 @@ student's own kernel, or nbgrader's); `autograder grade` is the isolated path.
 """
 
 import contextlib
+import importlib
 import inspect
 import io
 import warnings
@@ -13,12 +14,12 @@ from collections.abc import Iterator, MutableMapping
 
 import torch
 
-from autograder.exercises.linreg.probes import PROBES, Caller, reseed
-from autograder.grading.pipeline import ISOLATED, Expectations, judged, plan
+from autograder.grading.expectations import Expectations
+from autograder.grading.pipeline import judged, plan
 from autograder.grading.report import Report
+from autograder.sandbox.calls import Caller, reseed
 from autograder.sandbox.runner import RunResult
 
-GRADED = ("model", "mse", "train_step")
 ISOLATION = "in process (no sandbox)"
 _MISSING = object()
 
@@ -36,16 +37,16 @@ class _Names:
             raise AttributeError(name) from None
 
 
-def _files(namespace: MutableMapping) -> frozenset[str]:
+def _files(namespace: MutableMapping, graded: tuple[str, ...]) -> frozenset[str]:
     """The files (kernel cells) the graded functions come from: their frames are the student's."""
-    code = (getattr(namespace.get(n), "__code__", None) for n in GRADED)
+    code = (getattr(namespace.get(n), "__code__", None) for n in graded)
     return frozenset(c.co_filename for c in code if c is not None)
 
 
-def source_of(namespace: MutableMapping) -> str:
+def source_of(namespace: MutableMapping, graded: tuple[str, ...]) -> str:
     """The graded functions' source, for the hidden cases' seed."""
     parts = []
-    for name in GRADED:
+    for name in graded:
         try:
             parts.append(inspect.getsource(namespace[name]))
         except (KeyError, TypeError, OSError):
@@ -81,22 +82,26 @@ def _injected(namespace: MutableMapping, sources: dict[str, str] | None) -> Iter
                 namespace[name] = value
 
 
-def observe(namespace: MutableMapping, cases: list, inject: dict | None = None) -> dict:
-    observed = {}
+def observe(namespace: MutableMapping, cases: list, expect: Expectations,
+            inject: dict | None = None) -> dict:
+    ex, observed = expect.exercise, {}
+    probes = importlib.import_module(ex.probes).PROBES
     with _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
-        call = Caller(_Names(namespace), _files(namespace))
+        call = Caller(_Names(namespace), _files(namespace, ex.functions))
         for case in cases:
             reseed()
-            observed[case.id] = PROBES[case.probe](call, case.args)
+            observed[case.id] = probes[case.probe](call, case.args)
     torch.set_grad_enabled(True)
     return observed
 
 
 def grade_namespace(namespace: MutableMapping, *, expect: Expectations,
                     only_visible: bool, name: str = "notebook") -> Report:
-    selected, wanted = plan(expect, source_of(namespace), only_visible=only_visible)
-    observed = observe(namespace, [c for c in wanted if c.probe not in ISOLATED])
-    observed |= observe(namespace, [c for c in wanted if c.probe in ISOLATED],
+    graded = expect.exercise.functions
+    isolated = expect.exercise.alone.probes if expect.exercise.alone else ()
+    selected, wanted = plan(expect, source_of(namespace, graded), only_visible=only_visible)
+    observed = observe(namespace, [c for c in wanted if c.probe not in isolated], expect)
+    observed |= observe(namespace, [c for c in wanted if c.probe in isolated], expect,
                         expect.known_good())
     return judged(name, selected, wanted, RunResult(observed, isolation=ISOLATION), expect,
-                  source_of(namespace))
+                  source_of(namespace, graded))

@@ -1,72 +1,37 @@
 """Grade one submission: cases, children, reference, checks, report. The whole pipeline."""
 
+import dataclasses
+import functools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from autograder.exercises.linreg import cases as cases_mod
-from autograder.exercises.linreg import checks
 from autograder.grading import curves
-from autograder.grading.checks import Check, Evidence, Outcome, Verdict, values
-from autograder.grading.reference import Reference
+from autograder.grading.checks import Check, Evidence, Outcome, Verdict
+from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
 from autograder.inputs import submission
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import RunResult, run_cases
 from autograder.sandbox.spawn import Spawner
 
-ISOLATED = ("train_step",)
-"""Probes graded with known-good model and mse in place, in a child of their own."""
 SUFFIXES = tuple(submission.LOADERS)
-
-
-@dataclass(frozen=True)
-class Expectations:
-    """Where the expected observations come from: the reference, or numbers stored for the
-    public cases (the students' self-check, which has no reference)."""
-
-    reference: Reference | None = None
-    stored: dict | None = None
-
-    def seed(self, source: str) -> int | None:
-        return self.reference.seed_for(source) if self.reference else None
-
-    def observe(self, cases: list, observed: dict[str, dict]) -> dict[str, dict]:
-        if self.reference:
-            return self.reference.observe(cases)
-        return {c.id: _own_step_expected(c, observed.get(c.id, {})) or self.stored[c.id]
-                for c in cases}
-
-    def known_good(self) -> dict | None:
-        return self.reference.known_good() if self.reference else None
-
-
-def _own_step_expected(case, obs: dict) -> dict | None:
-    """Without the reference, a correct step is one that follows the submission's own model
-    and mse: the loss at the start, then -lr * gradient, with nothing left in .grad."""
-    own = obs.get("own") if case.probe == "train_step" else None
-    if not own or own["loss"] is None or "values" not in own["w_grad"]:
-        return None
-    lr, step = case.args["lr"], {"ret": {"kind": "number", "shape": [], "dtype": "float",
-                                          "values": [own["loss"]]}}
-    for p in ("w", "b"):
-        after = np.asarray(case.args[p]) - lr * values(own[f"{p}_grad"])
-        step[p] = {"kind": "tensor", "shape": list(after.shape), "dtype": "float32",
-                   "values": after.ravel().tolist()}
-    return step
 
 
 def run_children(source: str, filename: str, cases: list, expect: Expectations,
                  limits: Limits, spawner: Spawner | None) -> RunResult:
-    """Two children at once: one for model, mse and training; one for train_step alone."""
-    alone = [c for c in cases if c.probe in ISOLATED]
-    rest = [c for c in cases if c.probe not in ISOLATED]
+    """Two children at once: one for the probes graded alone (`Exercise.alone`), with the
+    reference's known-good functions in place; one for all the others."""
+    ex = expect.exercise
+    isolated = ex.alone.probes if ex.alone else ()
+    alone = [c for c in cases if c.probe in isolated]
+    rest = [c for c in cases if c.probe not in isolated]
+    run = functools.partial(run_cases, source, filename, probes=ex.probes, module=ex.module,
+                            limits=limits, spawner=spawner)
+    if not alone:
+        return run(rest)
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(run_cases, source, filename, rest, limits=limits, spawner=spawner)
-        second = pool.submit(run_cases, source, filename, alone, inject=expect.known_good(),
-                             limits=limits, spawner=spawner)
+        first = pool.submit(run, rest)
+        second = pool.submit(run, alone, inject=expect.known_good())
         a, b = first.result(), second.result()
     seconds = {phase: a.seconds.get(phase, 0.0) + b.seconds.get(phase, 0.0)
                for phase in {**a.seconds, **b.seconds}}
@@ -110,10 +75,11 @@ def _judge(evidence: Evidence, selected: tuple) -> tuple[list[CheckResult], str]
 
 
 def plan(expect: Expectations, source: str, *, only_visible: bool,
-         rubric: tuple[Check, ...] = checks.ALL) -> tuple[tuple, list]:
-    """The checks of `rubric` to judge and the cases they need."""
+         rubric: tuple[Check, ...] | None = None) -> tuple[tuple, list]:
+    """The checks of `rubric` (default: the exercise's) to judge and the cases they need."""
+    rubric = expect.exercise.checks if rubric is None else rubric
     selected = tuple(c for c in rubric if not (only_visible and c.hidden))
-    case_map = cases_mod.build(expect.seed(source))
+    case_map = expect.exercise.cases(expect.seed(source))
     wanted = [case_map[cid] for cid in dict.fromkeys(i for c in selected for i in c.cases)
               if cid in case_map]
     return selected, wanted
@@ -136,13 +102,13 @@ def judged(filename: str, selected: tuple, wanted: list, run: RunResult,
     results, problems = _judge(evidence, selected)
     return Report(filename, tuple(results), "grader error" if problems else "ok",
                   detail=problems, output=run.output, isolation=run.isolation,
-                  curve=curves.of(run.observations, evidence.expected))
+                  curve=curves.of(run.observations, evidence.expected, expect.exercise.curve))
 
 
 def grade_source(source: str, filename: str, *, expect: Expectations,
                  limits: Limits = Limits(), only_visible: bool = False,
                  spawner: Spawner | None = None,
-                 rubric: tuple[Check, ...] = checks.ALL) -> Report:
+                 rubric: tuple[Check, ...] | None = None) -> Report:
     """Grade one submission's code against `rubric` (the instructor's settings); its children
     come from `spawner` (default: the warm pool of the strongest sandbox layer here)."""
     selected, wanted = plan(expect, source, only_visible=only_visible, rubric=rubric)
@@ -152,14 +118,24 @@ def grade_source(source: str, filename: str, *, expect: Expectations,
 
 def grade_file(path: Path, *, expect: Expectations, limits: Limits = Limits(),
                only_visible: bool = False, spawner: Spawner | None = None,
-               rubric: tuple[Check, ...] = checks.ALL) -> Report:
+               rubric: tuple[Check, ...] | None = None) -> Report:
     """Grade the file at `path` (.py or .ipynb); a file that cannot be read still gets a
     report."""
     path = Path(path)
+    rubric = expect.exercise.checks if rubric is None else rubric
     try:
-        sub = submission.load(path)
+        sub = submission.load(path, expect.exercise.functions)
     except submission.SubmissionError as exc:
         return not_loaded(path.name, rubric, str(exc))
     report = grade_source(sub.source, path.name, expect=expect, limits=limits,
                           only_visible=only_visible, spawner=spawner, rubric=rubric)
-    return sub.relabel(report)
+    return relabel(sub, report)
+
+
+def relabel(sub: submission.Submission, report: Report) -> Report:
+    """The report with line numbers told as a notebook's cells, for a notebook."""
+    if not sub.origin:
+        return report
+    results = tuple(dataclasses.replace(r, feedback=sub.where(r.feedback))
+                    for r in report.results)
+    return dataclasses.replace(report, results=results, message=sub.where(report.message))

@@ -1,23 +1,24 @@
 """The instructor's reference solution: found, loaded and run in the trusted parent only.
 
-The installable package holds no reference code; the reference lives in `solutions/linreg.py`
-(or wherever `--reference` / AUTOGRADER_REFERENCE points).
+The installable package holds no reference code; an exercise's reference lives in its folder's
+`reference/` (no package, masked in every child's view), or wherever `--reference` /
+AUTOGRADER_REFERENCE points.
 """
 
 import ast
 import copy
 import hashlib
+import importlib
 import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises.linreg.cases import Case
-from autograder.exercises.linreg.probes import PROBES, Caller, reseed
-
-KNOWN_GOOD = ("model", "mse")
-"""Reference functions put in place of the student's when `train_step` is graded alone."""
+from autograder.grading import registry
+from autograder.grading.exercise import Exercise
+from autograder.sandbox.calls import Caller, reseed
+from autograder.sandbox.case import Case
 
 
 class ReferenceError(Exception):
@@ -29,6 +30,7 @@ class Reference:
     path: Path
     source: str
     module: object
+    exercise: Exercise = field(default_factory=registry.get, compare=False, repr=False)
     made: dict = field(default_factory=dict, compare=False, repr=False)
     """Observations that many submissions share, made once: the public cases' and the
     training runs' (from one of `cases.SECRET_STARTS` starts)."""
@@ -36,7 +38,7 @@ class Reference:
     def observe(self, cases: list[Case]) -> dict[str, dict]:
         observed = {}
         for case in cases:
-            if case.secret and case.probe != "training":  # drawn for this submission alone
+            if case.secret and case.probe not in self.exercise.shared:  # this one's alone
                 observed[case.id] = self._observe(case)
                 continue
             key = (case.id, json.dumps(case.args, sort_keys=True))
@@ -47,19 +49,24 @@ class Reference:
 
     def _observe(self, case: Case) -> dict:
         reseed()
-        obs = PROBES[case.probe](Caller(self.module, str(self.path)), case.args)
+        probes = importlib.import_module(self.exercise.probes).PROBES
+        obs = probes[case.probe](Caller(self.module, str(self.path)), case.args)
         failed = obs.get("error") or obs.get("out", {})
         if failed.get("kind") in {"raised", "missing"}:
             raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "
                                  f"{failed.get('type')}: {failed.get('message')}")
         return obs
 
-    def known_good(self) -> dict[str, str]:
-        """Source of `model` and `mse`, for the child that grades `train_step`."""
+    def known_good(self) -> dict[str, str] | None:
+        """Source of the functions put in place of the student's for the probes graded alone
+        (`Exercise.alone`), for the child that grades them."""
+        if not self.exercise.alone:
+            return None
+        wanted = self.exercise.alone.known_good
         tree = ast.parse(self.source)
         found = {n.name: ast.get_source_segment(self.source, n) for n in tree.body
-                 if isinstance(n, ast.FunctionDef) and n.name in KNOWN_GOOD}
-        missing = set(KNOWN_GOOD) - set(found)
+                 if isinstance(n, ast.FunctionDef) and n.name in wanted}
+        missing = set(wanted) - set(found)
         if missing:
             raise ReferenceError(f"the reference at {self.path} lacks {sorted(missing)}")
         return found
@@ -70,22 +77,24 @@ class Reference:
         return int.from_bytes(digest.digest()[:4], "big")
 
 
-def default_path() -> Path:
+def default_path(exercise: Exercise) -> Path:
     env = os.environ.get("AUTOGRADER_REFERENCE")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "exercises" / "linreg" / "reference" / "linreg.py"
+    return exercise.reference_path
 
 
-def load(path: Path | None = None) -> Reference:
-    path = Path(path) if path else default_path()
+def load(exercise: Exercise | None = None, path: Path | None = None) -> Reference:
+    exercise = exercise or registry.get()
+    path = Path(path) if path else default_path(exercise)
     if not path.is_file():
         raise ReferenceError(f"no reference solution at {path} (set --reference or "
                              "AUTOGRADER_REFERENCE)")
-    spec = importlib.util.spec_from_file_location("reference_linreg", path)
+    spec = importlib.util.spec_from_file_location(f"reference_{exercise.module}", path)
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
         raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
-    return Reference(path=path, source=path.read_text(encoding="utf-8"), module=module)
+    return Reference(path=path, source=path.read_text(encoding="utf-8"), module=module,
+                     exercise=exercise)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from autograder.exercises.linreg.checks import Check, Outcome, Verdict
+from autograder.grading.checks import Check, Outcome, Verdict
 from autograder.grading.curves import LossCurve
 
 

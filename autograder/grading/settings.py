@@ -19,9 +19,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises.linreg import checks
-from autograder.exercises.linreg.checks import Check
-from autograder.exercises.linreg.checks import policy as policy_check
+from autograder.grading import registry
+from autograder.grading.checks import Check
+from autograder.grading.exercise import Exercise
 from autograder.sandbox.limits import Limits
 
 if sys.version_info >= (3, 11):
@@ -42,12 +42,14 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Policy:
-    """The "from scratch" check: flags PyTorch's optimisers, nn.Linear, nn.MSELoss and
-    F.mse_loss. Separate from the behaviour checks, which never depend on it."""
+    """One of the exercise's policies (`Exercise.policies`: the crop-yield exercise's "from
+    scratch" flags PyTorch's optimisers, nn.Linear, nn.MSELoss and F.mse_loss), off unless
+    enabled. Separate from the behaviour checks, which never depend on it."""
 
     enabled: bool = False
-    points: float = policy_check.CHECK.points
-    visibility: str = policy_check.CHECK.visibility
+    points: float | None = None
+    """None: the policy check's own points."""
+    visibility: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,23 @@ class Settings:
     visibility: dict[str, str] = field(default_factory=dict)
     """Visibility per check id, where it differs from the checks' own."""
     limits: Limits = Limits()
-    policy: Policy = Policy()
+    policies: dict[str, Policy] = field(default_factory=dict)
+    """By the policy's name; a policy not named here is off."""
     path: Path | None = None
     """Where they were read from; None for the defaults."""
+    exercise: Exercise = field(default_factory=registry.get)
 
     def rubric(self) -> tuple[Check, ...]:
-        """The checks with these points and visibilities, the policy's last when enabled."""
-        extra = (dataclasses.replace(policy_check.CHECK, points=self.policy.points,
-                                     visibility=self.policy.visibility),) \
-            if self.policy.enabled else ()
+        """The exercise's checks with these points and visibilities, then its enabled
+        policies' checks."""
+        extra = tuple(dataclasses.replace(
+            check, points=check.points if chosen.points is None else chosen.points,
+            visibility=chosen.visibility or check.visibility)
+            for name, check in self.exercise.policies.items()
+            if (chosen := self.policies.get(name, Policy())).enabled)
         return tuple(dataclasses.replace(c, points=self.points.get(c.id, c.points),
                                          visibility=self.visibility.get(c.id, c.visibility))
-                     for c in checks.ALL) + extra
+                     for c in self.exercise.checks) + extra
 
 
 def find(folder: Path | None = None) -> Path | None:
@@ -94,10 +101,11 @@ def _toml(path: Path) -> dict:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
 
 
-def load(path: Path | None) -> Settings:
-    """The settings in `path` (None: the defaults)."""
+def load(path: Path | None, exercise: Exercise | None = None) -> Settings:
+    """The settings in `path` (None: the defaults) for `exercise` (default: the default one)."""
+    exercise = exercise or registry.get()
     if path is None:
-        return Settings()
+        return Settings(exercise=exercise)
     path = Path(path)
     if not path.is_file():
         raise SettingsError(f"{path}: no such settings file")
@@ -106,8 +114,8 @@ def load(path: Path | None) -> Settings:
         table = table.get("tool", {}).get("autograder")
         if not isinstance(table, dict):
             raise SettingsError(f"{path}: has no [tool.autograder] table")
-    return _Reader(path, "[tool.autograder." if path.name == "pyproject.toml" else "[").read(
-        table)
+    prefix = "[tool.autograder." if path.name == "pyproject.toml" else "["
+    return _Reader(path, prefix, exercise).read(table)
 
 
 def _near(word: str, choices) -> str:
@@ -120,6 +128,7 @@ class _Reader:
     path: Path
     prefix: str
     """How a section is spelt in this file: "[" or "[tool.autograder."."""
+    exercise: Exercise
 
     def fail(self, where: str, why: str) -> SettingsError:
         return SettingsError(f"{self.path}: {where}: {why}")
@@ -137,12 +146,12 @@ class _Reader:
                 raise self.fail(f"{self.prefix}{name}]", "unknown section; the sections are "
                                 f"{', '.join(SECTIONS)}{_near(name, SECTIONS)}")
         return Settings(self.points(table), self.visibility(table), self.limits(table),
-                        self.policy(table), self.path)
+                        self.policies(table), self.path, self.exercise)
 
     def check_id(self, where: str, key: str) -> None:
-        if key not in checks.BY_ID:
+        if key not in self.exercise.by_id:
             raise self.fail(f"{where} {key!r}", "no such check; the checks are listed by "
-                            f"`autograder rubric`{_near(key, checks.BY_ID)}")
+                            f"`autograder rubric`{_near(key, self.exercise.by_id)}")
 
     def points(self, table: dict) -> dict[str, float]:
         where, section = self.section(table, "points")
@@ -181,14 +190,19 @@ class _Reader:
                         integer=fields[key].type in (int, "int"))
         return Limits(**section)
 
-    def policy(self, table: dict) -> Policy:
+    def policies(self, table: dict) -> dict[str, Policy]:
         where, section = self.section(table, "policy")
+        known = list(self.exercise.policies)
         for key in section:
-            if key != "from_scratch":
-                raise self.fail(f"{where} {key!r}", "unknown policy; the one policy is "
-                                "from_scratch")
-        where = f"{self.prefix}policy.from_scratch]"
-        scratch = section.get("from_scratch", {})
+            if key not in known:
+                raise self.fail(f"{where} {key!r}", "unknown policy; " + (
+                    f"the one policy is {known[0]}" if len(known) == 1 else
+                    f"the policies are {', '.join(known)}" if known else
+                    f"the exercise {self.exercise.name} has none"))
+        return {name: self.policy(name, section[name]) for name in section}
+
+    def policy(self, name: str, scratch) -> Policy:
+        where = f"{self.prefix}policy.{name}]"
         if not isinstance(scratch, dict):
             raise self.fail(where, "must be a table of keys and values")
         known = {f.name for f in dataclasses.fields(Policy)}

@@ -14,7 +14,6 @@ from autograder.inputs import magics
 
 SELFCHECK_TAG = "selfcheck"
 """Cells the template tags as self-checks: the student's feedback, never part of the grade."""
-GRADED = ("model", "mse", "train_step")
 CELL_START = ("try:\n",)
 CELL_END = ("    pass\n",  # a cell of comments alone is still a block
             "except Exception:  # as in Jupyter, a failing cell does not stop the others\n",
@@ -95,11 +94,11 @@ def _indentable(code: str) -> list[bool]:
     return ok
 
 
-def _defines_graded(code: str) -> bool:
-    return bool(re.search(rf"^\s*def\s+({'|'.join(GRADED)})\b", code, re.M))
+def _defines_graded(code: str, functions: tuple[str, ...]) -> bool:
+    return bool(re.search(rf"^\s*def\s+({'|'.join(map(re.escape, functions))})\b", code, re.M))
 
 
-def _block(cell: Cell) -> list[str] | None:
+def _block(cell: Cell, functions: tuple[str, ...]) -> list[str] | None:
     """The cell as a guarded block, or None when it does not parse and defines nothing graded
     (a markdown cell turned to code): skipped, as Jupyter would run the other cells."""
     code = magics.neutralise(cell.source)
@@ -107,7 +106,7 @@ def _block(cell: Cell) -> list[str] | None:
         compile(code, f"cell {cell.number}", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         # kept as it is when it defines a graded function: its syntax error is the feedback
-        return code.splitlines() if _defines_graded(code) else None
+        return code.splitlines() if _defines_graded(code, functions) else None
     if not code.strip():
         return None
     lines = code.splitlines()
@@ -115,11 +114,11 @@ def _block(cell: Cell) -> list[str] | None:
     return [*CELL_START, *[ln + "\n" for ln in body], *CELL_END]
 
 
-def to_source(cells: list[Cell]) -> Converted:
+def to_source(cells: list[Cell], functions: tuple[str, ...]) -> Converted:
     out: list[str] = []
     origin: dict[int, tuple[int, int]] = {}
     for cell in filter(graded, cells):
-        block = _block(cell)
+        block = _block(cell, functions)
         if block is None:
             continue
         out.append(f"# cell {cell.number}\n")
@@ -130,5 +129,6 @@ def to_source(cells: list[Cell]) -> Converted:
     return Converted("".join(out), origin)
 
 
-def convert(text: str) -> Converted:
-    return to_source(read_cells(text))
+def convert(text: str, functions: tuple[str, ...]) -> Converted:
+    """The notebook's code as one source; `functions` are the graded ones (the exercise's)."""
+    return to_source(read_cells(text), functions)

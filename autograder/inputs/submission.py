@@ -4,12 +4,10 @@ Runs in the trusted parent. A notebook's line numbers are mapped back to its cel
 so feedback says "cell 5, line 2" rather than a line of a file the student never saw.
 """
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.report import Report
 from autograder.inputs import notebook
 
 _LINE_REF = re.compile(r"(at line |^(?:  )?line )(\d+)(?=[:,])", re.M)
@@ -38,14 +36,6 @@ class Submission:
 
         return _LINE_REF.sub(told, text)
 
-    def relabel(self, report: Report) -> Report:
-        if not self.origin:
-            return report
-        results = tuple(dataclasses.replace(r, feedback=self.where(r.feedback))
-                        for r in report.results)
-        return dataclasses.replace(report, results=results, message=self.where(report.message))
-
-
 def _read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
@@ -54,13 +44,13 @@ def _read_text(path: Path) -> str:
                               f"({type(exc).__name__}).") from None
 
 
-def _python(path: Path) -> Submission:
+def _python(path: Path, functions: tuple[str, ...]) -> Submission:
     return Submission(_read_text(path))
 
 
-def _notebook(path: Path) -> Submission:
+def _notebook(path: Path, functions: tuple[str, ...]) -> Submission:
     try:
-        converted = notebook.convert(_read_text(path))
+        converted = notebook.convert(_read_text(path), functions)
     except notebook.NotebookError as exc:
         raise SubmissionError(str(exc)) from None
     return Submission(converted.source, converted.origin)
@@ -69,5 +59,7 @@ def _notebook(path: Path) -> Submission:
 LOADERS = {".py": _python, ".ipynb": _notebook}
 
 
-def load(path: Path) -> Submission:
-    return LOADERS[Path(path).suffix](Path(path))
+def load(path: Path, functions: tuple[str, ...]) -> Submission:
+    """The file's source; a notebook's cells that define one of `functions` are kept even when
+    they do not parse (their syntax error is the feedback)."""
+    return LOADERS[Path(path).suffix](Path(path), functions)

@@ -10,23 +10,24 @@ notebook) the visible ones run against the stored answers, as the self-check doe
 import functools
 from collections.abc import MutableMapping
 
-from autograder.grading import expected, reference
+from autograder.grading import reference, registry
+from autograder.grading.expectations import Expectations
 from autograder.grading.kernel import grade_namespace
-from autograder.grading.pipeline import Expectations
 
 
 @functools.cache
-def _expectations() -> Expectations:
+def _expectations(exercise: str | None) -> Expectations:
+    ex = registry.get(exercise)
     try:
-        return Expectations(reference=reference.load())
+        return Expectations.with_reference(ex)
     except reference.ReferenceError:
-        return Expectations(stored=expected.load())
+        return Expectations.stored_for(ex)
 
 
-def points(namespace: MutableMapping, check_id: str) -> float:
+def points(namespace: MutableMapping, check_id: str, exercise: str | None = None) -> float:
     if namespace.get("__name__") != "__main__":  # imported by the grader: never a second grade
         return 0.0
-    expect = _expectations()
+    expect = _expectations(exercise)
     report = grade_namespace(namespace, expect=expect, only_visible=expect.reference is None)
     found = {r.id: r for r in report.results}
     if check_id not in found:

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import autograder
 from autograder.grading import pipeline as grade
-from autograder.grading import reference, settings
-from autograder.grading.pipeline import Expectations
+from autograder.grading import reference, registry, settings
+from autograder.grading.exercise import Exercise
+from autograder.grading.expectations import Expectations
 from autograder.outputs import writers
-from autograder.sandbox import spawn
+from autograder.sandbox import pool
+from autograder.sandbox.layers import SECRET
 
 DISTRIBUTION = "linreg-autograder"
 STUDENT = "student"
@@ -51,7 +53,7 @@ RUN = """#!/usr/bin/env bash
 # Gradescope runs this, as root, for every submission.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 export AUTOGRADER_USER="${AUTOGRADER_USER:-__USER__}"
-exec "$ROOT/venv/bin/autograder" gradescope-run --root "$ROOT"
+exec "$ROOT/venv/bin/autograder" gradescope-run --root "$ROOT" --exercise __EXERCISE__
 """
 
 PYPROJECT = """[build-system]
@@ -71,7 +73,7 @@ autograder = "autograder.__main__:main"
 packages = {packages}
 
 [tool.setuptools.package-data]
-autograder = ["*.json"]
+"*" = ["*.json"]
 """
 
 
@@ -95,36 +97,42 @@ def _packages() -> list[str]:
 
 
 def _package_files() -> dict[str, bytes]:
+    """The package as installed, but for every exercise's reference: the installed package
+    is readable by the student's user, the bundle's own reference/ is not."""
     root = _package_dir()
     return {f"package/autograder/{p.relative_to(root).as_posix()}": p.read_bytes()
             for p in sorted(root.rglob("*"))
-            if p.suffix in {".py", ".json"} and "__pycache__" not in p.parts}
+            if p.suffix in {".py", ".json"} and "__pycache__" not in p.parts
+            and SECRET not in p.relative_to(root).parts}
 
 
-def _script(text: str) -> str:
+def _script(text: str, exercise: Exercise) -> str:
     version = importlib.metadata.version("torch").split("+")[0]
     return (text.replace("__TORCH__", f"torch=={version}").replace("__INDEX__", TORCH_INDEX)
-            .replace("__USER__", STUDENT))
+            .replace("__USER__", STUDENT).replace("__EXERCISE__", exercise.name))
 
 
-def files(*, reference_path: Path | None, settings_path: Path | None) -> dict[str, bytes]:
+def files(*, exercise: Exercise, reference_path: Path | None,
+          settings_path: Path | None) -> dict[str, bytes]:
     """Everything the bundle holds, by its name in the zip."""
-    ref = reference.load(reference_path)
-    settings.load(settings_path)  # a bad settings file fails here, not in Gradescope
-    bundle = {"setup.sh": _script(SETUP).encode(), "run_autograder": _script(RUN).encode(),
+    ref = reference.load(exercise, reference_path)
+    settings.load(settings_path, exercise)  # a bad settings file fails here, not in Gradescope
+    bundle = {"setup.sh": _script(SETUP, exercise).encode(),
+              "run_autograder": _script(RUN, exercise).encode(),
               "package/pyproject.toml": _pyproject().encode(),
-              "reference/linreg.py": ref.source.encode(), **_package_files()}
+              f"reference/{exercise.module}.py": ref.source.encode(), **_package_files()}
     if settings_path is not None:
         bundle[f"settings/{Path(settings_path).name}"] = Path(settings_path).read_bytes()
     return bundle
 
 
-def build(out: Path, *, reference_path: Path | None = None,
+def build(out: Path, *, exercise: Exercise | None = None, reference_path: Path | None = None,
           settings_path: Path | None = None) -> Path:
-    """Write the zip Gradescope expects; the same inputs give the same bytes."""
+    """Write the zip Gradescope expects for `exercise`; the same inputs give the same bytes."""
+    exercise = exercise or registry.get()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, data in sorted(files(reference_path=reference_path,
+        for name, data in sorted(files(exercise=exercise, reference_path=reference_path,
                                        settings_path=settings_path).items()):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             executable = name in ("setup.sh", "run_autograder")
@@ -135,43 +143,45 @@ def build(out: Path, *, reference_path: Path | None = None,
     return Path(out)
 
 
-def find_submission(folder: Path) -> tuple[Path | None, str]:
+def find_submission(folder: Path, exercise: Exercise) -> tuple[Path | None, str]:
     """The file to grade among the student's upload, or None and why, for the student."""
     found = sorted(p for p in folder.rglob("*") if p.is_file()
                    and p.suffix in grade.SUFFIXES and not p.name.startswith(".")
                    and not set(p.relative_to(folder).parts) & set(SKIPPED))
     if len(found) == 1:
         return found[0], ""
-    named = [p for p in found if p.name in ("linreg.py", "linreg.ipynb")]
+    py, nb = f"{exercise.module}.py", f"{exercise.module}.ipynb"
+    named = [p for p in found if p.name in (py, nb)]
     if named:
-        return named[0], ""  # linreg.py before linreg.ipynb: sorted
+        return named[0], ""  # the .py before the .ipynb: sorted
     if not found:
-        return None, ("No .py or .ipynb file was found in your submission: upload linreg.py "
-                      "or linreg.ipynb.")
+        return None, f"No .py or .ipynb file was found in your submission: upload {py} or {nb}."
     names = ", ".join(p.relative_to(folder).as_posix() for p in found)
-    return None, (f"Your submission holds several files ({names}) and none is named linreg.py "
-                  "or linreg.ipynb: upload only the one to grade.")
+    return None, (f"Your submission holds several files ({names}) and none is named {py} "
+                  f"or {nb}: upload only the one to grade.")
 
 
-def _settings(source: Path) -> settings.Settings:
+def _settings(source: Path, exercise: Exercise) -> settings.Settings:
     given = sorted((source / "settings").glob("*.toml"))
-    return settings.load(given[0] if given else None)
+    return settings.load(given[0] if given else None, exercise)
 
 
-def run(root: Path) -> int:
+def run(root: Path, exercise_name: str | None = None) -> int:
     """Grade the upload under `root` and write its results.json; 0 when results were written.
     A failure of the grader writes none (Gradescope then reports a failed run to the
     instructor, never a 0 for the student) and says why in one line."""
     began, source = time.monotonic(), root / "source"
     try:
-        chosen = _settings(source)
-        path, why = find_submission(root / "submission")
+        exercise = registry.get(exercise_name)
+        chosen = _settings(source, exercise)
+        path, why = find_submission(root / "submission", exercise)
         if path is None:
             report = grade.not_loaded("submission", chosen.rubric(), why)
         else:
-            expect = Expectations(reference=reference.load(source / "reference" / "linreg.py"))
+            expect = Expectations.with_reference(
+                exercise, source / "reference" / f"{exercise.module}.py")
             report = grade.grade_file(path, expect=expect, limits=chosen.limits,
-                                      rubric=chosen.rubric(), spawner=spawn.default())
+                                      rubric=chosen.rubric(), spawner=pool.default())
     except Exception as exc:  # the grader's, never the student's: no score, a plain line
         print(f"autograder: the grader failed, no score was recorded: "
               f"{type(exc).__name__}: {exc}")

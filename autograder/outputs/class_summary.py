@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.exercises.linreg import checks
-from autograder.exercises.linreg.checks import mistakes
+from autograder.grading.checks import Outcome
+from autograder.grading.exercise import Exercise
 from autograder.grading.report import Report
 from autograder.outputs import pages, plots
 
@@ -41,10 +41,8 @@ class Mistake:
     students: int
     example: str
     """What one of them was told, without file names or their code."""
-
-    @property
-    def name(self) -> str:
-        return mistakes.NAMES.get(self.id, self.id)
+    name: str = ""
+    """The phrase for the instructor (`Exercise.mistakes`)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def anonymised(feedback: str, submission: str) -> str:
     return WHERE.sub("", feedback).replace(submission, "<submission>").strip()
 
 
-def _mistakes(reports: list[Report]) -> tuple[Mistake, ...]:
+def _mistakes(reports: list[Report], names: dict[str, str]) -> tuple[Mistake, ...]:
     students, examples = Counter(), {}
     for report in reports:
         told = {}
@@ -84,25 +82,25 @@ def _mistakes(reports: list[Report]) -> tuple[Mistake, ...]:
         students.update(told.keys())  # once per student, however many checks it cost
         for mistake, feedback in told.items():
             examples.setdefault(mistake, anonymised(feedback, report.submission))
-    order = list(mistakes.NAMES)
+    order = list(names)
     ranked = sorted(students, key=lambda m: (-students[m], order.index(m) if m in order else 0))
-    return tuple(Mistake(m, students[m], examples[m]) for m in ranked)
+    return tuple(Mistake(m, students[m], examples[m], names.get(m, m)) for m in ranked)
 
 
-def summarise(reports: list[Report]) -> ClassSummary:
+def summarise(reports: list[Report], exercise: Exercise) -> ClassSummary:
     graded = [r for r in reports if r.status != "grader error"]
     rates = []
     # every check of the rubric, and any the settings added (the policy) after them
-    titles = {c.id: c.title for c in checks.ALL} | {x.id: x.title for r in graded
-                                                     for x in r.results}
+    titles = {c.id: c.title for c in exercise.checks} | {x.id: x.title for r in graded
+                                                          for x in r.results}
     for cid, title in titles.items():
         results = [x for r in graded for x in r.results
-                   if x.id == cid and x.outcome is not checks.Outcome.GRADER_ERROR]
+                   if x.id == cid and x.outcome is not Outcome.GRADER_ERROR]
         rates.append(CheckRate(cid, title, sum(x.passed for x in results), len(results)))
     return ClassSummary(tuple(r.score for r in graded),
-                        max((r.max_score for r in graded), default=checks.TOTAL),
+                        max((r.max_score for r in graded), default=exercise.total),
                         tuple(Counter(r.status for r in reports).items()), tuple(rates),
-                        _mistakes(graded))
+                        _mistakes(graded, exercise.mistakes))
 
 
 def _overview(summary: ClassSummary) -> str:
@@ -166,8 +164,8 @@ def html(summary: ClassSummary, histogram: bytes) -> str:
     return pages.html_page("Class summary", "\n".join(body))
 
 
-def write(reports: list[Report], folder: Path) -> tuple[Path, Path]:
+def write(reports: list[Report], folder: Path, exercise: Exercise) -> tuple[Path, Path]:
     """summary.md and summary.html in `folder`."""
-    summary = summarise(reports)
+    summary = summarise(reports, exercise)
     return pages.write_pair(Path(folder) / STEM, markdown(summary),
                             html(summary, plots.histogram(summary.bands)))

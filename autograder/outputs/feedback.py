@@ -35,10 +35,10 @@ def _title(report: Report) -> str:
 
 def _training(report: Report) -> str:
     if report.curve is None:
-        return "There is no training run to show: train_step was not run on your code."
+        return "There is no training run to show: it was not run on your code."
     return (f"From the same starting weights as the reference run, your run "
-            f"{report.curve.parting}. The plot shows the loss your train_step returned at each "
-            "epoch.")
+            f"{report.curve.parting}. The plot shows the loss your {report.curve.spec.step} "
+            "returned at each epoch.")
 
 
 def markdown(report: Report, plot: bytes | None) -> str:

@@ -40,7 +40,7 @@ def loss_curve(curve: LossCurve) -> bytes:
               alpha=0.45, solid_capstyle="butt", label="reference run, same start")
     mine = [math.nan if v is None else v for v in curve.student]
     axes.plot(range(1, len(mine) + 1), mine, color=STUDENT, lw=1.8, marker="." if
-              len(mine) < 3 else None, label="your model, mse and train_step")
+              len(mine) < 3 else None, label=curve.spec.runs)
     if curve.parts_at is not None:
         axes.axvline(curve.parts_at, color=PARTING, ls=":", lw=1.8, label=curve.parting)
     shown = [v for v in (*curve.reference, *mine) if math.isfinite(v)]

@@ -8,12 +8,13 @@ import io
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import __version__
-from autograder.exercises.linreg import checks
-from autograder.exercises.linreg.checks import Outcome
+from autograder.grading.checks import Check, Outcome
 from autograder.grading.curves import LossCurve
+from autograder.grading.exercise import Curve, Exercise
 from autograder.grading.report import CheckResult, Report
 
 
@@ -63,8 +64,9 @@ def write_gradescope(report: Report, path: Path, *, key: str | None = None) -> N
     atomic_write(Path(path), json.dumps(results, indent=2) + "\n")
 
 
-def report_from_gradescope(saved: dict) -> Report:
-    """A report back from our own results.json, for a batch that resumes."""
+def report_from_gradescope(saved: dict, curve: Curve | None = None) -> Report:
+    """A report back from our own results.json, for a batch that resumes (`curve`: the
+    exercise's, to read its loss curve back)."""
     extra = saved["extra_data"]
     results = tuple(CheckResult(t["tags"][0], t["name"], t["visibility"], t["max_score"],
                                 t["score"], Outcome(t["extra_data"]["outcome"]), t["output"],
@@ -72,11 +74,32 @@ def report_from_gradescope(saved: dict) -> Report:
                     for t in saved["tests"])
     return Report(extra["submission"], results, extra["status"], saved.get("output", ""),
                   isolation=extra.get("isolation", ""),
-                  curve=LossCurve.from_plain(extra.get("loss_curve")))
+                  curve=LossCurve.from_plain(extra.get("loss_curve"), curve))
 
 
-def grades_csv(reports: list[Report]) -> str:
-    ids = list(dict.fromkeys([c.id for c in checks.ALL] +
+@dataclass(frozen=True)
+class ResultFiles:
+    """Where a batch keeps its results: each one's results.json, with the key it was made
+    with, so an interrupted batch finds what it already has (`grading.batch.Store`)."""
+
+    exercise: Exercise
+
+    def load(self, target: Path, key: str) -> Report | None:
+        try:
+            saved = json.loads(Path(target).read_text(encoding="utf-8"))
+            if saved.get("extra_data", {}).get("key") == key:
+                return report_from_gradescope(saved, self.exercise.curve)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def save(self, report: Report, target: Path, key: str) -> None:
+        write_gradescope(report, target, key=key)
+
+
+def grades_csv(reports: list[Report], rubric: tuple[Check, ...]) -> str:
+    """A row per submission, a column per check of `rubric` (then any other a report has)."""
+    ids = list(dict.fromkeys([c.id for c in rubric] +
                              [r.id for report in reports for r in report.results]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -88,8 +111,8 @@ def grades_csv(reports: list[Report]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(reports: list[Report], path: Path) -> None:
-    atomic_write(Path(path), grades_csv(reports))
+def write_csv(reports: list[Report], path: Path, rubric: tuple[Check, ...]) -> None:
+    atomic_write(Path(path), grades_csv(reports, rubric))
 
 
 def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) -> None:
@@ -134,7 +157,7 @@ VISIBILITY_WORDS = {"visible": "visible", "hidden": "never shown",
                     "after_published": "hidden until published"}
 
 
-def rubric_markdown(rubric: tuple[checks.Check, ...] = checks.ALL) -> str:
+def rubric_markdown(rubric: tuple[Check, ...]) -> str:
     """The README's rubric table, generated from the checks themselves (and the settings)."""
     rows = ["| check | points | visibility | what earns the points |", "|---|---|---|---|"]
     rows += [f"| `{c.id}` | {c.points:g} | {VISIBILITY_WORDS[c.visibility]} "

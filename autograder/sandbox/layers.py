@@ -112,8 +112,23 @@ SECRET = "reference"
 child's view."""
 
 
+EXERCISES_ENV = "AUTOGRADER_EXERCISES"
+"""Folders of a course's own exercises (os.pathsep between them), beside the package's."""
+
+
 def harness() -> Path:
     return Path(autograder.__file__).resolve().parent
+
+
+def exercise_dirs() -> list[Path]:
+    """The folders of exercises outside the package, as AUTOGRADER_EXERCISES names them."""
+    named = os.environ.get(EXERCISES_ENV, "").split(os.pathsep)
+    return [Path(d).resolve() for d in named if d and Path(d).is_dir()]
+
+
+def exercise_folders() -> list[Path]:
+    """Every folder that holds exercises: the package's, then the course's own."""
+    return [harness() / "exercises", *exercise_dirs()]
 
 
 def secrets_of(folders) -> list[str]:
@@ -128,7 +143,8 @@ def _visible() -> list[str]:
     python = {sys.prefix, sys.base_prefix, sys.exec_prefix,
               str(Path(sys.executable).resolve().parent.parent)}
     python |= {p for p in sys.path if "-packages" in p}
-    found = [p for p in (*SYSTEM, *sorted(python), str(harness())) if os.path.exists(p)]
+    found = [p for p in (*SYSTEM, *sorted(python), str(harness()),
+                         *map(str, exercise_dirs())) if os.path.exists(p)]
     return [p for p in found if not any(p != q and p.startswith(q + "/") for q in found)]
 
 
@@ -152,7 +168,7 @@ def _view(*caps: str, own_pids: bool = True) -> list[str]:
                 made.add(parent)
         args += ["--ro-bind", path, path]
     # searchable, not listable, and empty: reading a reference fails as if it were not there
-    for secret in secrets_of([harness() / "exercises"]):
+    for secret in secrets_of(exercise_folders()):
         args += ["--perms", "0711", "--tmpfs", secret]
     return args
 

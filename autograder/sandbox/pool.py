@@ -5,6 +5,8 @@ A child of the pool costs a fork and its confinement instead of an interpreter a
 started fresh instead (slower, equally confined).
 """
 
+import atexit
+import functools
 import json
 import os
 import select
@@ -19,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.sandbox import zygote
-from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Jail, Layer, zygote_argv
-from autograder.sandbox.spawn import Fresh, Started, child_env, send_job
+from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Jail, Layer, detect, zygote_argv
+from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
 
 START_SECONDS = 60.0
 """How long the zygote may take to import torch, on a loaded machine."""
@@ -194,3 +196,18 @@ def _kill_group(pid: int) -> None:
             return
         except (ProcessLookupError, PermissionError):
             continue
+
+
+def default(layer: Layer | None = None) -> Spawner:
+    """The warm pool of this layer (shared by the whole process), unless AUTOGRADER_POOL=0."""
+    layer = layer or detect()
+    if os.environ.get("AUTOGRADER_POOL", "1") == "0":
+        return Fresh(layer)
+    return _shared_pool(layer)
+
+
+@functools.cache
+def _shared_pool(layer: Layer) -> Spawner:
+    pool = Pool(layer)
+    atexit.register(pool.close)
+    return pool

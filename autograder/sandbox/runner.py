@@ -12,8 +12,8 @@ import signal
 import time
 from dataclasses import asdict, dataclass, field
 
-from autograder.exercises.linreg.cases import Case
-from autograder.sandbox import spawn, watch
+from autograder.sandbox import pool, watch
+from autograder.sandbox.case import Case
 from autograder.sandbox.child import RECORD_LIMIT
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Spawner, Started
@@ -178,16 +178,20 @@ def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> Non
     _lap(seconds, "stop", clock)
 
 
-def run_cases(source: str, filename: str, cases: list[Case], *, inject: dict | None = None,
-              limits: Limits = Limits(), spawner: Spawner | None = None) -> RunResult:
-    """Run every case on the submission; each case ends with an observation or a failure.
-    Children come from `spawner` (default: the warm pool of the strongest layer here)."""
-    spawner = spawner or spawn.default()
+def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, module: str,
+              inject: dict | None = None, limits: Limits = Limits(),
+              spawner: Spawner | None = None) -> RunResult:
+    """Run every case on the submission, loaded as the module named `module`, with the probes
+    of the module named `probes` (an exercise's: the child imports it from the harness); each
+    case ends with an observation or a failure. Children come from `spawner` (default: the
+    warm pool of the strongest layer here)."""
+    spawner = spawner or pool.default()
     result, pending = RunResult(isolation=spawner.layer.describe()), list(cases)
     budget_end = time.monotonic() + limits.submission_seconds
     output = bytearray()
     while pending:
-        job = {"source": source, "filename": filename, "inject": inject,
+        job = {"source": source, "filename": filename, "module": module, "probes": probes,
+               "inject": inject,
                "cases": [asdict(c) for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
         output += child.output

@@ -5,8 +5,6 @@ kill of everything it started, and its exit status. Both confine the child the s
 sandbox layer decides what holds, never the way the child was started.
 """
 
-import atexit
-import functools
 import json
 import os
 import signal
@@ -15,7 +13,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from autograder.sandbox.layers import Jail, Layer, detect
+from autograder.sandbox.layers import EXERCISES_ENV, Jail, Layer, exercise_dirs
 
 BOOT = "from autograder.sandbox.child import main; main()"
 
@@ -45,8 +43,11 @@ class Spawner(Protocol):
 
 
 def child_env(home: str) -> dict:
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
+    env = {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
+    if os.environ.get(EXERCISES_ENV):  # a course's own exercises: the child imports their probes
+        env[EXERCISES_ENV] = os.pathsep.join(map(str, exercise_dirs()))
+    return env
 
 
 def send_job(job: dict, jail: Jail, fd: int, **extra) -> None:
@@ -106,20 +107,3 @@ class Fresh:
         os.close(proto_w)
         send_job(job, jail, job_w)
         return _Process(proc, jail, proto_r)
-
-
-def default(layer: Layer | None = None) -> Spawner:
-    """The warm pool of this layer (shared by the whole process), unless AUTOGRADER_POOL=0."""
-    layer = layer or detect()
-    if os.environ.get("AUTOGRADER_POOL", "1") == "0":
-        return Fresh(layer)
-    return _shared_pool(layer)
-
-
-@functools.cache
-def _shared_pool(layer: Layer) -> Spawner:
-    from autograder.sandbox.pool import Pool
-
-    pool = Pool(layer)
-    atexit.register(pool.close)
-    return pool

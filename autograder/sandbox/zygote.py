@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 
 from autograder.sandbox import linux
-from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
+from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS, exercise_folders
 
 BOOT = "from autograder.sandbox.zygote import main; main()"
 MAX_FDS = 8
@@ -39,9 +39,11 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     import torch
 
-    import autograder.exercises.linreg.probes  # noqa: F401
+    import autograder.sandbox.calls  # noqa: F401
     import autograder.sandbox.child  # noqa: F401
     import autograder.sandbox.watch  # noqa: F401
+
+    _preload_probes()
 
     torch.set_num_threads(1)
     gc.freeze()  # the collector never walks the warm heap: its pages stay shared with jobs
@@ -61,6 +63,19 @@ def main() -> None:
                 _launch(json.loads(message), fds, own_pids, control, events)
             else:
                 _ended(key.data, key.fd, events)
+
+
+def _preload_probes() -> None:
+    """Every exercise's probes, imported once here: a job then finds its own already loaded,
+    even one from a folder under /tmp, which each job's fresh /tmp hides."""
+    import importlib
+
+    for folder in exercise_folders():
+        for probes in sorted(folder.glob("*/probes.py")):
+            try:
+                importlib.import_module(f"autograder.exercises.{probes.parent.name}.probes")
+            except Exception:  # a broken exercise costs its own jobs, not the pool
+                pass
 
 
 def _launch(header: dict, fds: list[int], own_pids: int, control: socket.socket,

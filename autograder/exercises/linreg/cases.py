@@ -3,11 +3,10 @@
 Cases hold plain numbers only, so the same case can be sent to a child process as JSON.
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from autograder.exercises.linreg import data
+from autograder.sandbox.case import Case
 
 # Fixed weights for the public cases: small, signed and distinct, so that a missing or
 # subtracted bias, a transposed weight or a stray factor each give a different answer.
@@ -24,20 +23,6 @@ and the reference's run from each start is made once per batch instead of once p
 (100 epochs of the reference cost more than any other case)."""
 SECRET_START_BASE = 10_000
 CHECKPOINT_EVERY = 10
-
-
-@dataclass(frozen=True)
-class Case:
-    """One call pattern with its inputs."""
-
-    id: str
-    """Unique name, "<probe>/<what>"; results are keyed by it."""
-    probe: str
-    """Name of the function in `probes` that runs it."""
-    args: dict = field(hash=False)
-    """Plain numbers (nested lists, floats, ints) handed to the probe."""
-    secret: bool = False
-    """Drawn at grading time; never stored, never run by the students' self-check."""
 
 
 def _crop(**extra) -> dict:

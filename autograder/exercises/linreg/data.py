@@ -18,3 +18,14 @@ TARGETS = (
 )
 LEARNING_RATE = 1e-5
 EPOCHS = 100
+
+
+def notebook_code() -> str:
+    """The notebook's data cell."""
+    def rows(table) -> str:
+        return "\n".join(f"    [{', '.join(map(repr, row))}]," for row in table)
+
+    return ("# temperature (°F), rainfall (mm), humidity (%): one row per region\n"
+            f"inputs = torch.tensor([\n{rows(INPUTS)}\n])\n"
+            "# apples, oranges (tons per hectare): one row per region\n"
+            f"targets = torch.tensor([\n{rows(TARGETS)}\n])")

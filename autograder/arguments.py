@@ -1,0 +1,80 @@
+"""The command line's arguments: every command, its options and their help."""
+
+import argparse
+from pathlib import Path
+
+from autograder.grading import batch, registry
+from autograder.sandbox.limits import Limits
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description="Grade an exercise "
+                                     "(default: the linear-regression one): one submission, "
+                                     "or a folder of them.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    grade = sub.add_parser("grade", help="grade a submission (.py) or every submission in a folder")
+    grade.add_argument("path", type=Path, help="a submission file, or a folder of submissions")
+    grade.add_argument("--json", type=Path, dest="json_path",
+                       help="write Gradescope results.json here (one submission)")
+    grade.add_argument("--out", type=Path, help="folder for <name>.json files and grades.csv")
+    grade.add_argument("--reference", type=Path, help="the reference solution (default: the "
+                       "exercise's reference/, or $AUTOGRADER_REFERENCE)")
+    _settings_option(grade)
+    _exercise_option(grade)
+    grade.add_argument("--case-seconds", type=float, help="time limit for one probe of a "
+                       f"submission (default: the settings', or {Limits.case_seconds})")
+    grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
+                       f"(default: the settings', or {Limits.memory_mb})")
+    grade.add_argument("--jobs", type=int, default=batch.cores(),
+                       help="submissions graded at once (default: this machine's cores, "
+                       "%(default)s)")
+    grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
+                       "every child instead of forking the warm pool (slower; the same results)")
+    grade.add_argument("--timings", type=Path, help="write each submission's grading time "
+                       "(seconds) and status to this CSV file")
+    grade.add_argument("--fresh", action="store_true",
+                       help="grade again even where an up-to-date result exists in --out")
+    grade.add_argument("--quiet", action="store_true", help="only the score lines")
+    grade.add_argument("--report", action="store_true", help="also write a feedback report per "
+                       "submission (<name>.md and .html beside its results) and, for a folder, "
+                       "the class summary (summary.md and summary.html in --out)")
+    rubric = sub.add_parser("rubric", help="print the rubric as a Markdown table")
+    _settings_option(rubric)
+    _exercise_option(rubric)
+    sub.add_parser("exercises", help="list the exercises, with their checks' points")
+    build = sub.add_parser("build-expected", help="store the reference's answers on the public "
+                           "cases, for the students' self-check")
+    build.add_argument("--check", action="store_true", help="fail if the stored file is stale")
+    _exercise_option(build)
+    bundle = sub.add_parser("gradescope", help="build the Gradescope autograder bundle "
+                            "(setup.sh, run_autograder, this package, the reference, the "
+                            "settings)")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"),
+                        help="where to write the zip (default: %(default)s)")
+    bundle.add_argument("--reference", type=Path, help="the reference solution (default: the "
+                        "exercise's reference/, or $AUTOGRADER_REFERENCE)")
+    _settings_option(bundle)
+    _exercise_option(bundle)
+    inside = sub.add_parser("gradescope-run", help="grade the upload inside a Gradescope "
+                            "container (what the bundle's run_autograder calls)")
+    inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
+                        "$AUTOGRADER_ROOT, or /autograder)")
+    _exercise_option(inside)
+    everything = sub.add_parser("build", help="generate every exercise's stubs, student "
+                                "notebook, test file, nbgrader source notebook and stored "
+                                "answers from its template and its reference")
+    everything.add_argument("--check", action="store_true",
+                            help="write nothing; fail if a generated file is stale")
+    return parser
+
+
+def _settings_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", type=Path, help="the instructor's settings: an "
+                        "autograder.toml, or a pyproject.toml with [tool.autograder] (default: "
+                        "the one in the current folder, if any)")
+
+
+def _exercise_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exercise", default=registry.DEFAULT, metavar="NAME",
+                        help="the exercise (default: %(default)s; `autograder exercises` "
+                        "lists them)")

@@ -1,0 +1,18 @@
+"""A case: one call pattern with its inputs, as plain numbers, so it travels to a child as
+JSON. The exercise draws its cases; the sandbox only carries them."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call pattern with its inputs."""
+
+    id: str
+    """Unique name, "<probe>/<what>"; results are keyed by it."""
+    probe: str
+    """Name of the probe (in the exercise's `probes.PROBES`) that runs it."""
+    args: dict = field(hash=False)
+    """Plain numbers (nested lists, floats, ints) handed to the probe."""
+    secret: bool = False
+    """Drawn at grading time; never stored, never run by the students' self-check."""
