@@ -193,5 +193,5 @@ def test_the_bundle_is_the_same_bytes_for_the_same_inputs(tmp_path):
     with zipfile.ZipFile(first) as bundle:
         names = bundle.namelist()
     assert {"setup.sh", "run_autograder", "package/pyproject.toml", "reference/linreg.py",
-            "package/autograder/checks/policy.py"} <= set(names)
+            "package/autograder/exercises/linreg/checks/policy.py"} <= set(names)
     assert not any("__pycache__" in n or n.startswith("settings/") for n in names)

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from gallery import HARNESS, REFERENCE, assert_verdicts
+from gallery import HARNESS, LINREG_JOB, REFERENCE, assert_verdicts
 from hostile import HOSTILE, background, reaching
 
 from autograder import cli
@@ -189,8 +189,8 @@ def fallbacks():
         layer, how = FALLBACKS[key]
         spawner = Fresh(layer) if how == "fresh" else Pool(layer)
         try:
-            result = run_cases(_fallback_source(_tag(key)), "linreg.py", CASES, limits=QUICK,
-                               spawner=spawner)
+            result = run_cases(_fallback_source(_tag(key)), "linreg.py", CASES, **LINREG_JOB,
+                               limits=QUICK, spawner=spawner)
         finally:
             if how == "pool":
                 spawner.close()

@@ -9,7 +9,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from gallery import GALLERY, REFERENCE
+from gallery import GALLERY, LINREG_JOB, REFERENCE
 from hostile import HOSTILE, reaching
 
 from autograder.grading.pipeline import grade_source
@@ -78,7 +78,8 @@ CASE = Case("model/spy", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0
 def test_nothing_of_one_job_is_visible_to_the_next():
     pool = Pool(detect())
     try:
-        runs = [run_cases(SPY, "linreg.py", [CASE], spawner=pool) for _ in range(2)]
+        runs = [run_cases(SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
+                for _ in range(2)]
     finally:
         pool.close()
     users = set()
@@ -97,9 +98,9 @@ GOOD = REFERENCE.read_text()
 def test_a_zygote_that_dies_is_started_again():
     pool = Pool(detect())
     try:
-        before = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+        before = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
         os.killpg(pool._zygote[0].pid, signal.SIGKILL)
-        after = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+        after = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
     finally:
         pool.close()
     assert before.observations == after.observations
@@ -110,7 +111,7 @@ def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):
     monkeypatch.setattr("autograder.sandbox.zygote.BOOT", "raise SystemExit(1)")
     pool = Pool(detect())
     try:
-        run = run_cases(GOOD, "linreg.py", [CASE], spawner=pool)
+        run = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
     finally:
         pool.close()
     assert run.observations["model/spy"]["out"]["values"] == [3.5]

@@ -6,6 +6,8 @@ import threading
 import time
 from types import SimpleNamespace
 
+from gallery import LINREG_JOB
+
 from autograder.sandbox.case import Case
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import LINE_LIMIT, _Child, _read, run_cases
@@ -18,7 +20,8 @@ GOOD_MSE = "def mse(p, t):\n    return ((p - t) ** 2).mean()\n"
 
 
 def run(source: str, limits: Limits = FAST):
-    return run_cases("import torch, os, sys\n" + source, "linreg.py", CASES, limits=limits)
+    return run_cases("import torch, os, sys\n" + source, "linreg.py", CASES, **LINREG_JOB,
+                     limits=limits)
 
 
 def test_values_come_back_as_plain_numbers():

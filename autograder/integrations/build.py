@@ -175,15 +175,25 @@ def _relative(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
+def course_root(ex: Exercise) -> Path:
+    """Where an exercise's assignments/ and course/ go: this repository for the package's
+    exercises, the folder that holds a course's own exercise for one outside it."""
+    return ROOT if ex.folder.is_relative_to(ROOT / "autograder") else ex.folder.parent
+
+
 def generated(ex: Exercise) -> dict[Path, str]:
-    """Every generated file of `ex` (relative to the repository) and its content."""
-    cells = template.parse(ex.template_path.read_text(encoding="utf-8"))
+    """Every generated file of `ex` (relative to the repository where it lies in it) and its
+    content; an exercise without a template has only its stored answers."""
     ref = reference.load(ex)
+    files = {_relative(ex.expected_path): expected.dumps(expected.build(ref))}
+    if not ex.template_path.is_file():
+        return files
+    cells = template.parse(ex.template_path.read_text(encoding="utf-8"))
     solutions = bodies(ref.source)
-    return {stubs_path(ex): stubs_py(cells), student_path(ex): student_notebook(cells, ex),
+    made = {stubs_path(ex): stubs_py(cells), student_path(ex): student_notebook(cells, ex),
             tests_path(ex): TESTS.format(name=ex.name, module=ex.module),
-            nbgrader_path(ex): nbgrader_notebook(cells, ex, solutions),
-            _relative(ex.expected_path): expected.dumps(expected.build(ref))}
+            nbgrader_path(ex): nbgrader_notebook(cells, ex, solutions)}
+    return {_relative(course_root(ex) / path): text for path, text in made.items()} | files
 
 
 def every() -> dict[Path, str]:

@@ -1,9 +1,9 @@
 # The one template of the exercise, in the percent format (`# %%` starts a cell). `autograder
-# build` turns it, with the functions of solutions/linreg.py and the data of autograder/data.py,
-# into the student notebook, the .py stubs and nbgrader's source notebook. Cell kinds:
+# build` turns it, with the functions of reference/linreg.py and the data of data.py (both in
+# this folder), into the student notebook, the .py stubs and nbgrader's source notebook. Kinds:
 #   [markdown]  the lesson, in every notebook (read-only in nbgrader)
 #   (none)      code in every notebook; [setup] the same, read-only in nbgrader
-#   [data]      replaced by the crop data of autograder/data.py
+#   [data]      replaced by the crop data of data.py
 #   [function]  a stub: as it is for students, with the reference's body for nbgrader
 #   [checks] T  students: a self-check cell of topic T; nbgrader: a test cell per check
 #   [py]        the .py stubs only
