@@ -60,7 +60,12 @@ def assert_verdicts(entry: Entry, report) -> None:
 
 
 def _patched(replace: dict[str, str]) -> str:
-    source = REFERENCE.read_text()
+    return patched(REFERENCE, replace)
+
+
+def patched(reference: Path, replace: dict[str, str]) -> str:
+    """The reference at `reference` with some functions replaced ("" removes one)."""
+    source = reference.read_text()
     lines = source.splitlines(keepends=True)
     nodes = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
     for name in sorted(replace, key=lambda n: -nodes[n].lineno):  # bottom up keeps line numbers

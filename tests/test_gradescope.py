@@ -195,3 +195,22 @@ def test_the_bundle_is_the_same_bytes_for_the_same_inputs(tmp_path):
     assert {"setup.sh", "run_autograder", "package/pyproject.toml", "reference/linreg.py",
             "package/autograder/exercises/linreg/checks/policy.py"} <= set(names)
     assert not any("__pycache__" in n or n.startswith("settings/") for n in names)
+
+
+def test_a_bundle_per_exercise_names_its_exercise_and_holds_no_reference_in_the_package():
+    builtins = registry.get("linreg_builtins")
+    files = gradescope.files(exercise=builtins, reference_path=None, settings_path=None)
+    assert files["reference/linreg_builtins.py"] == builtins.reference_path.read_bytes()
+    assert b"--exercise linreg_builtins" in files["run_autograder"]
+    assert "package/autograder/exercises/linreg_builtins/exercise.py" in files
+    assert not [n for n in files if n.startswith("package/") and "/reference/" in n]
+
+
+def test_the_submission_is_found_by_the_exercises_file_name(tmp_path):
+    builtins = registry.get("linreg_builtins")
+    for name in ("notes.py", "linreg_builtins.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    assert gradescope.find_submission(tmp_path, builtins) == (tmp_path / "linreg_builtins.py", "")
+    (tmp_path / "empty").mkdir()
+    path, why = gradescope.find_submission(tmp_path / "empty", builtins)
+    assert path is None and "upload linreg_builtins.py or linreg_builtins.ipynb" in why

@@ -14,6 +14,18 @@ from autograder.sandbox.case import Case
 from autograder.sandbox.layers import SECRET
 
 
+def topics(checks: tuple[Check, ...], functions: tuple[str, ...],
+           follows: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """The self-check's topics: each function's checks (an id starts with its function's
+    name), with the checks of a whole pipeline after the function they first become possible
+    with (`follows`: the id's first word -> that function)."""
+    def topic(check: Check) -> str:
+        first = check.id.split(".")[0]
+        return follows.get(first, first)
+
+    return {f: tuple(c.id for c in checks if topic(c) == f) for f in functions}
+
+
 @dataclass(frozen=True)
 class Alone:
     """Probes graded in a child of their own, with the reference's `known_good` functions in

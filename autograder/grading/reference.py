@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from autograder.grading import registry
 from autograder.grading.exercise import Exercise
 from autograder.sandbox.calls import Caller, reseed
 from autograder.sandbox.case import Case
+
+RANDOM = threading.Lock()
+"""torch's random state is one per process: the reference's probes, which may draw from it (a
+shuffled loader), run one at a time, each from the same reseeded state, whatever the threads."""
 
 
 class ReferenceError(Exception):
@@ -48,9 +53,10 @@ class Reference:
         return observed
 
     def _observe(self, case: Case) -> dict:
-        reseed()
         probes = importlib.import_module(self.exercise.probes).PROBES
-        obs = probes[case.probe](Caller(self.module, str(self.path)), case.args)
+        with RANDOM:
+            reseed()
+            obs = probes[case.probe](Caller(self.module, str(self.path)), case.args)
         failed = obs.get("error") or obs.get("out", {})
         if failed.get("kind") in {"raised", "missing"}:
             raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from autograder.exercises.linreg import cases, checks, data, hints, own_step
 from autograder.exercises.linreg.checks import mistakes, policy, training
-from autograder.grading.exercise import Alone, Curve, Exercise
+from autograder.grading.exercise import Alone, Curve, Exercise, topics
 
 _FOLLOWS = {"gradients": "mse", "training": "train_step"}
 """Checks of the whole pipeline, shown after the function they first become possible with."""
@@ -21,9 +21,7 @@ EXERCISE = Exercise(
     probes="autograder.exercises.linreg.probes",
     folder=Path(__file__).resolve().parent,
     mistakes=mistakes.NAMES,
-    topics={t: tuple(c.id for c in checks.ALL
-                     if _FOLLOWS.get(c.id.split(".")[0], c.id.split(".")[0]) == t)
-            for t in FUNCTIONS},
+    topics=topics(checks.ALL, FUNCTIONS, _FOLLOWS),
     hint=hints.hint,
     # train_step is graded with known-good model and mse in place, in a child of its own
     alone=Alone(probes=("train_step",), known_good=("model", "mse")),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from autograder.exercises.linreg_builtins import cases, checks, data, hints
 from autograder.exercises.linreg_builtins.checks import mistakes, training
-from autograder.grading.exercise import Curve, Exercise
+from autograder.grading.exercise import Curve, Exercise, topics
 
 FUNCTIONS = ("make_loader", "make_model", "fit", "evaluate")
 _FOLLOWS = {"training": "fit"}
@@ -22,9 +22,7 @@ EXERCISE = Exercise(
     probes="autograder.exercises.linreg_builtins.probes",
     folder=Path(__file__).resolve().parent,
     mistakes=mistakes.NAMES,
-    topics={t: tuple(c.id for c in checks.ALL
-                     if _FOLLOWS.get(c.id.split(".")[0], c.id.split(".")[0]) == t)
-            for t in FUNCTIONS},
+    topics=topics(checks.ALL, FUNCTIONS, _FOLLOWS),
     hint=hints.hint,
     curve=Curve("training/public", training.RTOL, step="fit",
                 runs="your make_loader, make_model and fit"),

@@ -70,11 +70,14 @@ def make_model(call: Caller, args: dict) -> dict:
                                   "params": _params(model), "requires_grad": all(
                                       p.requires_grad for p in model.parameters())},
                          "the parameters of the model make_model returned")
+    except StudentRaised as exc:
+        return {"module": True, "error": exc.record}
+    try:
         out = call.guard(lambda: model(tensor(args["x"])), "model(x), on the model make_model "
                                                              "returned")
         obs["out"] = plain(out)
     except StudentRaised as exc:
-        return {"module": True, "error": exc.record}
+        obs["out"] = exc.record
     return obs
 
 
