@@ -63,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     everything = sub.add_parser("build", help="generate every exercise's stubs, student "
                                 "notebook, test file, nbgrader source notebook and stored "
                                 "answers from its template and its reference")
+    everything.add_argument("--exercise", metavar="NAME", help="build only this exercise "
+                            "(default: every exercise)")
     everything.add_argument("--check", action="store_true",
                             help="write nothing; fail if a generated file is stale")
     return parser

@@ -131,7 +131,7 @@ def _exercises() -> int:
 def _build(args) -> int:
     from autograder.integrations import build
 
-    files = build.every()
+    files = build.generated(registry.get(args.exercise)) if args.exercise else build.every()
     if args.check:
         old = build.stale(files)
         for path in old:

@@ -118,3 +118,36 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     assert third.stdout.count("(unchanged)") == 1 and "alice.py: 100/100 ok" in third.stdout
     fresh = autograder("grade", subs, "--out", out, "--fresh", "--quiet")
     assert "(unchanged)" not in fresh.stdout
+
+
+def test_the_exercises_are_listed_with_their_points():
+    run = autograder("exercises")
+    assert run.returncode == 0, run.stderr
+    names = [line.split()[0] for line in run.stdout.splitlines()]
+    assert names == ["linreg", "linreg_builtins"]
+    assert all("100 points" in line for line in run.stdout.splitlines())
+
+
+def test_the_second_exercise_grades_its_reference_with_full_marks(tmp_path):
+    from builtins_gallery import REFERENCE as BUILTINS
+
+    run = autograder("grade", BUILTINS, "--exercise", "linreg_builtins", "--json",
+                     tmp_path / "r.json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 100
+
+
+def test_a_submission_of_the_other_exercise_is_told_its_functions_are_missing(tmp_path):
+    run = autograder("grade", REFERENCE, "--exercise", "linreg_builtins", "--json",
+                     tmp_path / "r.json")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    results = json.loads((tmp_path / "r.json").read_text())
+    assert results["score"] == 0
+    assert "no function named `make_loader`" in results["tests"][0]["output"]
+
+
+def test_build_takes_one_exercise_or_every_one():
+    assert autograder("build", "--check", "--exercise", "linreg_builtins").returncode == 0
+    assert autograder("build", "--check").returncode == 0
+    unknown = autograder("build", "--check", "--exercise", "nope")
+    assert unknown.returncode == 2 and "linreg_builtins" in unknown.stderr

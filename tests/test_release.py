@@ -13,7 +13,7 @@ import pytest
 from autograder.grading import expected, reference, registry
 from autograder.integrations import build
 from autograder.outputs import writers
-from autograder.sandbox.layers import SECRET
+from autograder.sandbox.folders import SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT_SIDE = [*sorted((ROOT / "assignments").rglob("*.py")),

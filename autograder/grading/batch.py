@@ -21,7 +21,7 @@ from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
-from autograder.sandbox.layers import exercise_folders
+from autograder.sandbox.folders import exercise_folders
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Spawner
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from autograder.grading.checks import Check
 from autograder.sandbox.case import Case
-from autograder.sandbox.layers import SECRET
+from autograder.sandbox.folders import SECRET
 
 
 def topics(checks: tuple[Check, ...], functions: tuple[str, ...],

@@ -4,7 +4,7 @@ AUTOGRADER_EXERCISES names) with an `exercise.py`, found by name, never imported
 import importlib
 
 from autograder.grading.exercise import Exercise
-from autograder.sandbox.layers import exercise_folders
+from autograder.sandbox.folders import exercise_folders
 
 DEFAULT = "linreg"
 """The exercise a command grades when it is not told which: every command of the README's

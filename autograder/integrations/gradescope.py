@@ -22,7 +22,7 @@ from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.outputs import writers
 from autograder.sandbox import pool
-from autograder.sandbox.layers import SECRET
+from autograder.sandbox.folders import SECRET
 
 DISTRIBUTION = "linreg-autograder"
 STUDENT = "student"

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.sandbox import zygote
-from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Jail, Layer, detect, zygote_argv
+from autograder.sandbox.jail import Jail
+from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
 
 START_SECONDS = 60.0

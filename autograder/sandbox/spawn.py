@@ -13,7 +13,9 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from autograder.sandbox.layers import EXERCISES_ENV, Jail, Layer, exercise_dirs
+from autograder.sandbox.folders import EXERCISES_ENV, exercise_dirs
+from autograder.sandbox.jail import Jail
+from autograder.sandbox.layers import Layer
 
 BOOT = "from autograder.sandbox.child import main; main()"
 

@@ -22,7 +22,8 @@ import sys
 from dataclasses import dataclass
 
 from autograder.sandbox import linux
-from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS, exercise_folders
+from autograder.sandbox.folders import exercise_folders
+from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
 
 BOOT = "from autograder.sandbox.zygote import main; main()"
 MAX_FDS = 8
