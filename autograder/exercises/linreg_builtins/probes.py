@@ -11,14 +11,18 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from autograder.exercises.linreg_builtins.instruments import (
+    MAX_LOSSES,
+    SGD,
+    Linear,
+    loss_fn_recording,
+)
 from autograder.sandbox.calls import Caller, StudentRaised, tensor
 from autograder.sandbox.plain import plain, scalar
 
 MAX_BATCHES = 200
 """Batches read from a student's loader in one pass: enough for any sane one, and an end to
 an endless iterator."""
-MAX_EVENTS = 4000
-MAX_LOSSES = 1000
 
 
 def _batches(call: Caller, loader) -> dict:
@@ -81,68 +85,6 @@ def make_model(call: Caller, args: dict) -> dict:
     return obs
 
 
-class _Linear(nn.Linear):
-    """The model handed to fit and evaluate: a linear layer that records what it sees."""
-
-    def __init__(self, w, b, events: list):
-        super().__init__(len(w[0]), len(w))
-        with torch.no_grad():
-            self.weight.copy_(tensor(w))
-            self.bias.copy_(tensor(b))
-        self.events = events
-        self.fresh = {}
-        for name, p in self.named_parameters():
-            p.register_hook(lambda g, name=name: self._backward(name, g))
-
-    def _backward(self, name: str, grad):
-        if name == "weight" and len(self.events) < MAX_EVENTS:
-            self.events.append("B")
-        self.fresh[name] = grad.detach().clone()
-
-    def forward(self, x):
-        if len(self.events) < MAX_EVENTS:
-            self.events.append(("F" if self.training else "f") +
-                               ("" if torch.is_grad_enabled() else "-"))
-        return super().forward(x)
-
-    def zero_grad(self, set_to_none: bool = True):
-        if len(self.events) < MAX_EVENTS:
-            self.events.append("z")
-        return super().zero_grad(set_to_none)
-
-
-class _SGD(torch.optim.SGD):
-    """SGD that records, at each step, the gradients it applies beside the fresh ones."""
-
-    def __init__(self, model: _Linear, lr: float, steps: list, keep: int):
-        super().__init__(model.parameters(), lr=lr)
-        self.model, self.steps, self.keep = model, steps, keep
-
-    def step(self, closure=None):
-        events = self.model.events
-        if len(events) < MAX_EVENTS:
-            events.append("S")
-        if len(self.steps) < self.keep:
-            self.steps.append({name: {"applied": plain(p.grad),
-                                      "fresh": plain(self.model.fresh.get(name))}
-                               for name, p in self.model.named_parameters()})
-        return super().step(closure)
-
-    def zero_grad(self, set_to_none: bool = True):
-        if len(self.model.events) < MAX_EVENTS:
-            self.model.events.append("Z")
-        return super().zero_grad(set_to_none)
-
-
-def _loss_fn(seen: list):
-    def loss_fn(preds, targets):
-        value = F.mse_loss(preds, targets)
-        if len(seen) < MAX_LOSSES:
-            seen.append(float(torch.Tensor.detach(value)))
-        return value
-    return loss_fn
-
-
 def _losses(ret) -> dict:
     """What fit returned, as a list of numbers where it is one."""
     if isinstance(ret, (list, tuple)):
@@ -155,13 +97,13 @@ def _losses(ret) -> dict:
 def fit(call: Caller, args: dict) -> dict:
     x, y = tensor(args["x"]), tensor(args["y"])
     events, steps, seen = [], [], []
-    model = _Linear(args["w"], args["b"], events)
+    model = Linear(args["w"], args["b"], events)
     model.train(False)  # fit must switch it to training itself
-    opt = _SGD(model, args["lr"], steps, keep=64)
+    opt = SGD(model, args["lr"], steps, keep=64)
     loader = DataLoader(TensorDataset(x, y), args["batch_size"])  # fixed order
     obs = {"events": events, "steps": steps, "batch_losses": seen}
     try:
-        ret = call("fit", args["epochs"], model, _loss_fn(seen), opt, loader,
+        ret = call("fit", args["epochs"], model, loss_fn_recording(seen), opt, loader,
                    text=f"fit({args['epochs']}, model, loss_fn, opt, loader)")
         obs["ret"] = _losses(ret)
     except StudentRaised as exc:
@@ -174,7 +116,7 @@ def fit(call: Caller, args: dict) -> dict:
 def evaluate(call: Caller, args: dict) -> dict:
     x, y = tensor(args["x"]), tensor(args["y"])
     events = []
-    model = _Linear(args["w"], args["b"], events)
+    model = Linear(args["w"], args["b"], events)
     model.train(True)  # evaluate must switch it to evaluation itself
     loader = DataLoader(TensorDataset(x, y), args["batch_size"])
     try:
