@@ -223,7 +223,7 @@ def profile(folder: Path, count: int) -> dict[str, float]:
     grade.grade_file(paths[0], expect=expect)  # the pool's start is not a submission's cost
     for path in paths:
         clock = time.monotonic()
-        source = submission.load(path).source
+        source = submission.load(path, expect.exercise.functions).source
         selected, wanted = grade.plan(expect, source, only_visible=False)
         clock = _add(spent, "read and plan", clock)
         run = grade.run_children(source, path.name, wanted, expect, Limits(), None)
