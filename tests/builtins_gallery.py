@@ -301,3 +301,29 @@ BROKEN = [
 ]
 
 GALLERY = CORRECT + MISTAKES + BROKEN
+
+HOSTILE = [
+    entry("forged_step_records", fit=fit_with("""
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            if getattr(opt, "steps", None):  # the grader's records, made to say all is well
+                opt.steps[-1] = {k: {"applied": v["fresh"], "fresh": v["fresh"]}
+                                 for k, v in opt.steps[-1].items()}
+            if hasattr(model, "events"):
+                model.events.append("Z")
+            losses.append(loss.item())
+    """), fails=only("fit.zero_grad", words="do not match") | only(*HIDDEN_RUN, words="")),
+    entry("step_replaced_by_a_forgery", fit=fit_with("""
+        opt.step = lambda closure=None: model.events.append("S")
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            losses.append(loss.item())
+    """), fails=only("fit.step", words="not all made by the optimiser") | only(
+        "fit.zero_grad", words="fix fit.step first") | only(*HIDDEN_RUN, words="")),
+]
+GALLERY += HOSTILE

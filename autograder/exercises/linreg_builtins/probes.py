@@ -20,6 +20,8 @@ from autograder.exercises.linreg_builtins.instruments import (
 from autograder.sandbox.calls import Caller, StudentRaised, tensor
 from autograder.sandbox.plain import plain, scalar
 
+STEPS_KEPT = 64
+"""Steps of fit whose gradients are recorded."""
 MAX_BATCHES = 200
 """Batches read from a student's loader in one pass: enough for any sane one, and an end to
 an endless iterator."""
@@ -99,7 +101,7 @@ def fit(call: Caller, args: dict) -> dict:
     events, steps, seen = [], [], []
     model = Linear(args["w"], args["b"], events)
     model.train(False)  # fit must switch it to training itself
-    opt = SGD(model, args["lr"], steps, keep=64)
+    opt = SGD(model, args["lr"], steps, keep=STEPS_KEPT)
     loader = DataLoader(TensorDataset(x, y), args["batch_size"])  # fixed order
     obs = {"events": events, "steps": steps, "batch_losses": seen}
     try:

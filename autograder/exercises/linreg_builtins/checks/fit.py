@@ -5,6 +5,7 @@ applied beside the fresh ones of that batch."""
 
 import math
 
+from autograder.exercises.linreg_builtins.probes import STEPS_KEPT
 from autograder.grading.checks import (
     Check,
     Evidence,
@@ -59,6 +60,9 @@ def _step(ev: Evidence, cid: str) -> Verdict:
                          "no gradient, or the last batch's.", "step_before_backward")
     if steps != want:
         return incorrect(f"fit calls opt.step() {steps} times for {want} batches.")
+    if len(obs["steps"]) != min(steps, STEPS_KEPT):
+        return incorrect("fit's steps were not all made by the optimiser it was given: call its "
+                         "opt.step(), once per batch.")
     return passed("Correct: opt.step() once per batch, after backward().")
 
 
@@ -88,6 +92,13 @@ def _zero_grad(ev: Evidence, cid: str) -> Verdict:
         return incorrect("fit does not call opt.step() once per batch after backward(), so "
                          "when it resets the gradients cannot be checked: fix fit.step first.")
     if all(_fresh(step) for step in obs["steps"]):
+        # the records come from objects the submission holds: the run must also end where
+        # the reference's ends, which no forged record can arrange
+        if not _same_run(ev, cid).passed:
+            return incorrect("The records of fit's steps do not match where its training ends: "
+                             "the model does not end where the reference's does from the same "
+                             "start. Leave the model and the optimiser you are given as they "
+                             "are, and call opt.step() and opt.zero_grad() once per batch.")
         return passed("Correct: every step applies the gradients of its own batch alone.")
     resets = sum(e in ("Z", "z") for e in obs["events"])
     if resets == 0:
