@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "autograder"
 REFERENCE = HARNESS / "exercises" / "linreg" / "reference" / "linreg.py"
 STUB = ROOT / "assignments" / "linreg" / "linreg.py"
-LINREG_JOB = {"probes": "autograder.exercises.linreg.probes", "module": "linreg"}
+LINREG_JOB = {"probes": "autograder.exercises.linreg.probes", "module": "linreg",
+              "functions": ("model", "mse", "train_step")}
 """What a child needs to run the crop-yield exercise's probes (`sandbox.runner.run_cases`)."""
 ALL_CHECKS = ("model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
               "mse.autograd", "gradients", "train_step.loss", "train_step.update",

@@ -22,6 +22,7 @@ from gallery import (
     only,
     step,
 )
+from lies import LIES
 
 from autograder.sandbox.limits import Limits
 
@@ -302,7 +303,7 @@ BROKEN = [
            "training.converges": "not callable"}),
 ]
 
-HOSTILE = EXITS + PATCHES + VALUES + HANGS + RESOURCES + SIGNALS + SECRETS + BROKEN
+HOSTILE = EXITS + PATCHES + VALUES + HANGS + RESOURCES + SIGNALS + SECRETS + BROKEN + LIES
 """Every case that needs nothing from the test; `reaching` and `background` need its paths."""
 
 

@@ -17,7 +17,7 @@ import torch
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import judged, plan
 from autograder.grading.report import Report
-from autograder.sandbox.calls import Caller, reseed
+from autograder.sandbox.calls import Caller, honest_functions, reseed
 from autograder.sandbox.runner import RunResult
 
 ISOLATION = "in process (no sandbox)"
@@ -82,15 +82,40 @@ def _injected(namespace: MutableMapping, sources: dict[str, str] | None) -> Iter
                 namespace[name] = value
 
 
+class _Entries(_Names):
+    """Attributes that are a namespace's entries, both ways (for `honest_functions`)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "_namespace":
+            object.__setattr__(self, name, value)
+        else:
+            self._namespace[name] = value
+
+
+@contextlib.contextmanager
+def _honest(namespace: MutableMapping, names: tuple[str, ...], seen: set) -> Iterator[None]:
+    """The graded functions wrapped for a while, as in the grader's child (`calls.honest`)."""
+    saved = {name: namespace[name] for name in names if name in namespace}
+    honest_functions(_Entries(namespace), names, seen)
+    try:
+        yield
+    finally:
+        namespace.update(saved)
+
+
 def observe(namespace: MutableMapping, cases: list, expect: Expectations,
             inject: dict | None = None) -> dict:
     ex, observed = expect.exercise, {}
     probes = importlib.import_module(ex.probes).PROBES
     with _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
         call = Caller(_Names(namespace), _files(namespace, ex.functions))
-        for case in cases:
-            reseed()
-            observed[case.id] = probes[case.probe](call, case.args)
+        with _honest(namespace, ex.functions, call.subclasses):
+            for case in cases:
+                reseed()
+                call.subclasses.clear()
+                observed[case.id] = probes[case.probe](call, case.args)
+                if call.subclasses:
+                    observed[case.id]["subclasses"] = sorted(call.subclasses)
     torch.set_grad_enabled(True)
     return observed
 

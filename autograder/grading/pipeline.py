@@ -26,7 +26,7 @@ def run_children(source: str, filename: str, cases: list, expect: Expectations,
     alone = [c for c in cases if c.probe in isolated]
     rest = [c for c in cases if c.probe not in isolated]
     run = functools.partial(run_cases, source, filename, probes=ex.probes, module=ex.module,
-                            limits=limits, spawner=spawner)
+                            functions=ex.functions, limits=limits, spawner=spawner)
     if not alone:
         return run(rest)
     with ThreadPoolExecutor(2) as pool:
@@ -70,8 +70,22 @@ def _judge(evidence: Evidence, selected: tuple) -> tuple[list[CheckResult], str]
                               "instructor has been told.")
             problems.append(f"{check.id}: {exc!r}")
         evidence.verdicts[check.id] = verdict
-        results.append(CheckResult.of(check, verdict))
+        results.append(CheckResult.of(check, _told_of_subclasses(verdict, check, evidence)))
     return results, "\n".join(problems)
+
+
+def _told_of_subclasses(verdict: Verdict, check: Check, evidence: Evidence) -> Verdict:
+    """A check whose cases saw a torch.Tensor subclass returned says so: it was graded by the
+    values it holds (the child made it a plain tensor), whatever its methods claim."""
+    names = sorted({n for cid in check.cases
+                    for n in evidence.observed.get(cid, {}).get("subclasses", [])
+                    if isinstance(n, str)})
+    if not names:
+        return verdict
+    return dataclasses.replace(verdict, feedback=(
+        f"{verdict.feedback}\nNote: your code returned {', '.join(names)}, a subclass of "
+        "torch.Tensor, not a plain tensor: it was graded by the values it holds, whatever its "
+        "methods say. Return plain tensors."))
 
 
 def plan(expect: Expectations, source: str, *, only_visible: bool,

@@ -2,9 +2,46 @@
 plain data, from the same random state every time, on float32 tensors made from plain numbers.
 Every exercise's probes use these; none of them judges anything."""
 
+import functools
+
 import torch
 
 from autograder.sandbox.plain import raised
+
+PLAIN = (torch.Tensor, torch.nn.Parameter)
+"""torch's own tensor classes: a model's parameters are Parameters, and honest."""
+MAX_ITEMS = 1000
+"""Items of a returned tuple or list made honest one by one; a longer one is left as it is."""
+
+
+def honest(value, seen: set[str]):
+    """`value` with every torch.Tensor subclass in it made a plain tensor (the same data, the
+    same autograd graph), its class's name added to `seen`: a subclass's methods and
+    `__torch_function__` could tell the grader anything, a plain tensor only its values."""
+    if issubclass(type(value), torch.Tensor) and type(value) not in PLAIN:
+        seen.add(type(value).__name__[:80])
+        try:
+            with torch._C.DisableTorchFunction():
+                return torch.Tensor.as_subclass(value, torch.Tensor)
+        except Exception:  # a subclass that cannot be viewed as a plain tensor stays what it is
+            return value
+    if type(value) in (tuple, list) and len(value) <= MAX_ITEMS:
+        return type(value)(honest(v, seen) for v in value)
+    return value
+
+
+def honest_functions(module, names, seen: set[str]) -> None:
+    """The graded functions of `module`, wrapped so that what they return is made honest also
+    where they call each other (a train_step calling the student's own mse)."""
+    for name in names:
+        fn = getattr(module, name, None)
+        if callable(fn) and not getattr(fn, "__honest__", False):
+            def wrapper(*args, __fn=fn, **kwargs):
+                return honest(__fn(*args, **kwargs), seen)
+
+            functools.update_wrapper(wrapper, fn)
+            wrapper.__honest__ = True
+            setattr(module, name, wrapper)
 
 
 class StudentRaised(Exception):
@@ -21,6 +58,8 @@ class Caller:
     def __init__(self, namespace, filename: str | frozenset[str]):
         self.namespace = namespace
         self.filename = filename
+        self.subclasses: set[str] = set()
+        """The torch.Tensor subclasses student code returned (made plain tensors on the way)."""
 
     def __call__(self, name: str, *args, text: str):
         fn = getattr(self.namespace, name, None)
@@ -32,7 +71,7 @@ class Caller:
 
     def guard(self, thunk, text: str):
         try:
-            return thunk()
+            return honest(thunk(), self.subclasses)
         except BaseException as exc:  # SystemExit too: a student's sys.exit() is a mistake
             raise StudentRaised(raised(exc, text, self.filename)) from None
 

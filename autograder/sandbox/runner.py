@@ -179,11 +179,12 @@ def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> Non
 
 
 def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, module: str,
-              inject: dict | None = None, limits: Limits = Limits(),
-              spawner: Spawner | None = None) -> RunResult:
+              functions: tuple[str, ...], inject: dict | None = None,
+              limits: Limits = Limits(), spawner: Spawner | None = None) -> RunResult:
     """Run every case on the submission, loaded as the module named `module`, with the probes
-    of the module named `probes` (an exercise's: the child imports it from the harness); each
-    case ends with an observation or a failure. Children come from `spawner` (default: the
+    of the module named `probes` (an exercise's: the child imports it from the harness) and
+    what its graded `functions` return made honest (`calls.honest`); each case ends with an
+    observation or a failure. Children come from `spawner` (default: the
     warm pool of the strongest layer here)."""
     spawner = spawner or pool.default()
     result, pending = RunResult(isolation=spawner.layer.describe()), list(cases)
@@ -191,6 +192,7 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
     output = bytearray()
     while pending:
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
+               "functions": list(functions),
                "inject": inject,
                "cases": [asdict(c) for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
