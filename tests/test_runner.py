@@ -10,7 +10,8 @@ from gallery import LINREG_JOB
 
 from autograder.sandbox.case import Case
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import LINE_LIMIT, _Child, _read, run_cases
+from autograder.sandbox.protocol import LINE_LIMIT, _Child, _read
+from autograder.sandbox.runner import run_cases
 
 FAST = Limits(load_seconds=20, case_seconds=3, submission_seconds=60, output_bytes=1000)
 CASES = [Case("model/a", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
