@@ -7,3 +7,22 @@ from autograder.grading.pipeline import Expectations
 @pytest.fixture(scope="session")
 def expect() -> Expectations:
     return Expectations(reference=reference.load())
+
+
+SLOW = {"test_pool", "test_unchanged", "test_hostile", "test_nbgrader", "test_nbgrader_builtins",
+        "test_gradescope", "test_student_notebook", "test_student_notebook_builtins",
+        "test_notebook_twins", "test_reports_cli", "test_settings", "test_runner",
+        "test_a_new_exercise", "test_cli", "test_selfcheck", "test_notebook_cli"}
+"""The end-to-end modules (both galleries graded both ways, nbgrader, Gradescope's setup.sh,
+Chromium, fresh interpreters, the command line): marked `slow`, so that `pytest -m "not slow"`
+is the quick day-to-day subset. The README's test command runs them all."""
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: an end-to-end test, left out by -m 'not slow'")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__ in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -144,3 +144,9 @@ def test_the_wheel_holds_every_exercise_and_no_reference(tmp_path):
     for ex in EXERCISES:
         assert f"autograder/exercises/{ex.name}/exercise.py" in names
         assert f"autograder/exercises/{ex.name}/expected_public.json" in names
+
+
+def test_the_slow_modules_are_modules_of_the_suite():
+    from conftest import SLOW
+
+    assert {p.stem for p in (ROOT / "tests").glob("test_*.py")} >= SLOW
