@@ -21,7 +21,7 @@ from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
-from autograder.sandbox.folders import exercise_folders
+from autograder.sandbox.folders import exercise_dirs
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Spawner
 
@@ -40,7 +40,7 @@ def grader_fingerprint() -> str:
     every key."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
-    for folder in (package, *exercise_folders()[1:]):
+    for folder in (package, *exercise_dirs()):
         for path in sorted(folder.rglob("*")):
             if path.suffix in {".py", ".json"}:
                 digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())

@@ -223,9 +223,10 @@ def untouched(verdict: Verdict, obs: dict, name: str) -> Verdict:
 
 
 def over_cases(ev: Evidence, ids: Iterable[str], judge_one: Callable[[Evidence, str], Verdict],
-               *, baseline: Iterable[str] = ()) -> Verdict:
+               *, baseline: Iterable[str] = (), hard_coded: bool = True) -> Verdict:
     """Judge each available case; the first failure decides. A secret case failing where a
-    public one (in `ids` or `baseline`) passes points to hard-coded shapes, data or lr."""
+    public one (in `ids` or `baseline`) passes points to hard-coded shapes, data or lr (unless
+    `hard_coded` is off: a check whose failure is a named part's consequence)."""
     ids = ev.available(ids)
     if not ids:
         return Verdict(Outcome.GRADER_ERROR, "This check had no cases to run.")
@@ -234,7 +235,7 @@ def over_cases(ev: Evidence, ids: Iterable[str], judge_one: Callable[[Evidence, 
         _judge_case(ev, cid, judge_one).passed for cid in ev.available(baseline))
     for cid, verdict in verdicts.items():
         if not verdict.passed:
-            if ev.cases[cid].secret and public_ok and verdict.outcome in HINTED:
+            if hard_coded and ev.cases[cid].secret and public_ok and verdict.outcome in HINTED:
                 return dataclasses.replace(verdict, feedback=verdict.feedback + HARD_CODED,
                                            mistake=verdict.mistake or "hard_coded")
             return verdict

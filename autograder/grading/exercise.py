@@ -26,6 +26,16 @@ def topics(checks: tuple[Check, ...], functions: tuple[str, ...],
     return {f: tuple(c.id for c in checks if topic(c) == f) for f in functions}
 
 
+EXPECTED = "expected_public.json"
+"""The file, in each exercise's folder, of the reference's stored answers."""
+
+
+def tensor_cell(name: str, comment: str, rows) -> str:
+    """A notebook's code for one data table: `name = torch.tensor([...])`, a row a line."""
+    body = "\n".join(f"    [{', '.join(map(repr, row))}]," for row in rows)
+    return f"# {comment}\n{name} = torch.tensor([\n{body}\n])"
+
+
 @dataclass(frozen=True)
 class Alone:
     """Probes graded in a child of their own, with the reference's `known_good` functions in
@@ -108,4 +118,4 @@ class Exercise:
     @property
     def expected_path(self) -> Path:
         """The reference's stored answers on the public cases, for the students' self-check."""
-        return self.folder / "expected_public.json"
+        return self.folder / EXPECTED

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 from autograder.grading import expected, reference, registry
-from autograder.grading.exercise import Exercise
+from autograder.grading.exercise import EXPECTED, Exercise
 from autograder.integrations import template
 from autograder.integrations.notebooks import nbgrader_notebook, student_notebook
 
@@ -118,9 +118,6 @@ def _current(path: Path, text: str) -> bool:
         return False
     old = (ROOT / path).read_text(encoding="utf-8")
     return expected.same(old, text) if path.name == EXPECTED else old == text
-
-
-EXPECTED = "expected_public.json"
 
 
 def stale(files: dict[Path, str]) -> list[Path]:

@@ -1,5 +1,7 @@
 """The crop-yield data of the lesson's second half: 15 regions, the one place it is defined."""
 
+from autograder.grading.exercise import tensor_cell
+
 # temperature (F), rainfall (mm), humidity (%) per region
 INPUTS = (
     (73.0, 67.0, 43.0), (91.0, 88.0, 64.0), (87.0, 134.0, 58.0), (102.0, 43.0, 37.0),
@@ -20,10 +22,8 @@ EPOCHS = 100
 
 def notebook_code() -> str:
     """The notebook's data cell."""
-    def rows(table) -> str:
-        return "\n".join(f"    [{', '.join(map(repr, row))}]," for row in table)
-
-    return ("# temperature (°F), rainfall (mm), humidity (%): one row per region\n"
-            f"inputs = torch.tensor([\n{rows(INPUTS)}\n])\n"
-            "# apples, oranges (tons per hectare): one row per region\n"
-            f"targets = torch.tensor([\n{rows(TARGETS)}\n])")
+    return "\n".join((
+        tensor_cell("inputs", "temperature (°F), rainfall (mm), humidity (%): one row per region",
+                    INPUTS),
+        tensor_cell("targets", "apples, oranges (tons per hectare): one row per region",
+                    TARGETS)))
