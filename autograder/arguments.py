@@ -25,9 +25,9 @@ def parser() -> argparse.ArgumentParser:
                        f"submission (default: the settings', or {Limits.case_seconds})")
     grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
                        f"(default: the settings', or {Limits.memory_mb})")
-    grade.add_argument("--jobs", type=int, default=batch.cores(),
-                       help="submissions graded at once (default: this machine's cores, "
-                       "%(default)s)")
+    grade.add_argument("--jobs", type=int, default=batch.default_jobs(),
+                       help="submissions graded at once (default: one more than this "
+                       "machine's cores, %(default)s)")
     grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
                        "every child instead of forking the warm pool (slower; the same results)")
     grade.add_argument("--timings", type=Path, help="write each submission's grading time "

@@ -64,6 +64,13 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
+def default_jobs() -> int:
+    """Submissions graded at once: one more than the cores, because each submission spends
+    part of its time waiting on its children or on the grader's own thread, and a core left
+    idle then is throughput lost (2 cores here: 15.7/s at 3 jobs, 11.5/s at 2)."""
+    return cores() + 1
+
+
 def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
     try:
         return grade_file(path, expect=expect, limits=limits, spawner=spawner, rubric=rubric)

@@ -21,7 +21,7 @@ import socket
 import sys
 from dataclasses import dataclass
 
-from autograder.sandbox import linux
+from autograder.sandbox import linux, warm
 from autograder.sandbox.folders import exercise_folders
 from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
 
@@ -47,7 +47,10 @@ def main() -> None:
     _preload_probes()
 
     torch.set_num_threads(1)
+    warm.warm_up()
+    gc.collect()
     gc.freeze()  # the collector never walks the warm heap: its pages stay shared with jobs
+    warm.huge_pages()
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
     control.send(b"ready")
     events = selectors.DefaultSelector()
