@@ -60,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
     inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
                         "$AUTOGRADER_ROOT, or /autograder)")
     _exercise_option(inside)
+    prairie = sub.add_parser("prairielearn", help="grade the files inside a PrairieLearn "
+                             "external grader's container (<root>/student -> "
+                             "<root>/results/results.json)")
+    prairie.add_argument("--root", type=Path, help="PrairieLearn's folder (default: "
+                         "$AUTOGRADER_PL_ROOT, or /grade)")
+    _exercise_option(prairie)
     everything = sub.add_parser("build", help="generate every exercise's stubs, student "
                                 "notebook, test file, nbgrader source notebook and stored "
                                 "answers from its template and its reference")

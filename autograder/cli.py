@@ -160,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
             from autograder.integrations import gradescope
 
             return gradescope.run(args.root or gradescope.default_root(), args.exercise)
+        if args.command == "prairielearn":
+            from autograder.integrations import prairielearn
+
+            return prairielearn.run(args.root or prairielearn.default_root(), args.exercise)
         return _build_expected(args)
     except (UsageError, settings.SettingsError, registry.UnknownExercise) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
