@@ -60,6 +60,13 @@ def parser() -> argparse.ArgumentParser:
     inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
                         "$AUTOGRADER_ROOT, or /autograder)")
     _exercise_option(inside)
+    prairie = sub.add_parser("prairielearn", help="grade the files inside a PrairieLearn "
+                             "external grader's container (<root>/student -> "
+                             "<root>/results/results.json)")
+    prairie.add_argument("--root", type=Path, help="PrairieLearn's folder (default: "
+                         "$AUTOGRADER_PL_ROOT, or /grade)")
+    _exercise_option(prairie)
+    _export_parser(sub)
     everything = sub.add_parser("build", help="generate every exercise's stubs, student "
                                 "notebook, test file, nbgrader source notebook and stored "
                                 "answers from its template and its reference")
@@ -68,6 +75,29 @@ def parser() -> argparse.ArgumentParser:
     everything.add_argument("--check", action="store_true",
                             help="write nothing; fail if a generated file is stale")
     return parser
+
+
+def _export_parser(sub) -> None:
+    from autograder.integrations.lms import GRADEBOOKS
+
+    export = sub.add_parser("export", help="turn a batch's results (the --out folder of "
+                            "`autograder grade`) into a gradebook CSV to import into an LMS")
+    export.add_argument("results", type=Path, help="the folder `autograder grade DIR --out` "
+                        "wrote")
+    export.add_argument("--lms", required=True, choices=sorted(GRADEBOOKS),
+                        help="the gradebook's import format")
+    export.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    export.add_argument("--id-pattern", required=True, metavar="REGEX",
+                        help="how a submission's file name names its student: a regular "
+                        r"expression with a group id, e.g. '(?P<id>[a-z0-9]+)_linreg\.py'")
+    books = "; ".join(f"{b.name}: {', '.join(b.id_columns)}" for b in GRADEBOOKS.values())
+    export.add_argument("--id-column", help="the column the id goes in, by which the LMS "
+                        f"finds the student (the first is the default; {books})")
+    export.add_argument("--assignment", help="the grade column's name (default: the "
+                        "exercise's title)")
+    export.add_argument("--assignment-id", help="Canvas: the assignment's id, so that the "
+                        "column is `Assignment (ID)` and updates that assignment")
+    _exercise_option(export)
 
 
 def _settings_option(parser: argparse.ArgumentParser) -> None:

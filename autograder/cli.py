@@ -9,6 +9,7 @@ from autograder.arguments import parser
 from autograder.grading import batch, expected, reference, registry, settings
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import SUFFIXES
+from autograder.integrations import lms
 from autograder.outputs import class_summary, feedback, plots, writers
 from autograder.outputs.progress import Progress
 from autograder.sandbox import pool, spawn
@@ -105,6 +106,25 @@ def _gradescope(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    if args.assignment_id and args.lms != "canvas":
+        raise UsageError("--assignment-id is Canvas's: Moodle maps the column to a grade "
+                         "item when it imports the file")
+    # the title without its "(functions...)": Canvas reads a column's "(...)" as an id
+    name = args.assignment or registry.get(args.exercise).title.split(" (")[0]
+    column = f"{name} ({args.assignment_id})" if args.assignment_id else name
+    try:
+        done = lms.export(args.results, args.out, lms=args.lms, id_pattern=args.id_pattern,
+                          id_column=args.id_column, assignment=column)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    for file, why in done.left_out:
+        print(f"autograder: warning: {file} is not in the gradebook: {why}", file=sys.stderr)
+    print(f"wrote {args.out}: {len(done.grades)} students"
+          + (f", {len(done.left_out)} results left out (listed above)" if done.left_out else ""))
+    return 1 if done.left_out else 0
+
+
 def _build_expected(args) -> int:
     exercise = registry.get(args.exercise)
     text = expected.dumps(expected.build(reference.load(exercise)))
@@ -160,8 +180,15 @@ def main(argv: list[str] | None = None) -> int:
             from autograder.integrations import gradescope
 
             return gradescope.run(args.root or gradescope.default_root(), args.exercise)
+        if args.command == "prairielearn":
+            from autograder.integrations import prairielearn
+
+            return prairielearn.run(args.root or prairielearn.default_root(), args.exercise)
+        if args.command == "export":
+            return _export(args)
         return _build_expected(args)
-    except (UsageError, settings.SettingsError, registry.UnknownExercise) as exc:
+    except (UsageError, settings.SettingsError, registry.UnknownExercise,
+            lms.ExportError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except reference.ReferenceError as exc:
