@@ -66,6 +66,17 @@ def parser() -> argparse.ArgumentParser:
     prairie.add_argument("--root", type=Path, help="PrairieLearn's folder (default: "
                          "$AUTOGRADER_PL_ROOT, or /grade)")
     _exercise_option(prairie)
+    classroom = sub.add_parser("classroom", help="grade a checked-out repository as a GitHub "
+                               "Classroom workflow step (result output, job summary, "
+                               "annotations, exit code)")
+    classroom.add_argument("folder", type=Path, nargs="?", default=Path("."),
+                           help="the repository (default: the current folder)")
+    classroom.add_argument("--reference", type=Path, help="the reference solution (default: "
+                           "the exercise's, if installed; else only the visible checks, "
+                           "with the stored answers)")
+    classroom.add_argument("--workflow", action="store_true", help="print the workflow "
+                           "template (.github/workflows/classroom.yml) and exit")
+    _exercise_option(classroom)
     _export_parser(sub)
     everything = sub.add_parser("build", help="generate every exercise's stubs, student "
                                 "notebook, test file, nbgrader source notebook and stored "

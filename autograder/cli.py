@@ -184,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             from autograder.integrations import prairielearn
 
             return prairielearn.run(args.root or prairielearn.default_root(), args.exercise)
+        if args.command == "classroom":
+            from autograder.integrations import classroom
+
+            if args.workflow:
+                print(classroom.WORKFLOW.read_text(), end="")
+                return 0
+            return classroom.run(args.folder, args.exercise, args.reference)
         if args.command == "export":
             return _export(args)
         return _build_expected(args)
