@@ -28,6 +28,10 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=batch.default_jobs(),
                        help="submissions graded at once (default: one more than this "
                        "machine's cores, %(default)s)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: "
+                       "its scheduler's address (tcp://HOST:8786), or `local` for a cluster "
+                       "of this machine's cores; the results are written here, as without it "
+                       "(needs the `cluster` extra; --jobs is then the workers' threads')")
     grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
                        "every child instead of forking the warm pool (slower; the same results)")
     grade.add_argument("--timings", type=Path, help="write each submission's grading time "

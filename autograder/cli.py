@@ -9,7 +9,7 @@ from autograder.arguments import parser
 from autograder.grading import batch, expected, reference, registry, settings
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import SUFFIXES
-from autograder.integrations import lms
+from autograder.integrations import cluster, lms
 from autograder.outputs import class_summary, feedback, plots, writers
 from autograder.outputs.progress import Progress
 from autograder.sandbox import pool, spawn
@@ -82,11 +82,11 @@ def _grade(args) -> int:
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    spawner = spawn.Fresh(detect()) if args.no_pool else pool.default()
     with Progress(len(paths), detail=not args.quiet) as progress:
-        reports = batch.grade_all(paths, targets, expect=expect, limits=limits, jobs=args.jobs,
-                                  fresh=args.fresh, spawner=spawner, rubric=chosen.rubric(),
-                                  store=writers.ResultFiles(exercise), done=progress.done)
+        common = {"expect": expect, "limits": limits, "fresh": args.fresh,
+                  "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
+                  "done": progress.done}
+        reports = _batch(args, paths, targets, common)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv", chosen.rubric())
     if args.timings:
@@ -94,6 +94,17 @@ def _grade(args) -> int:
     if args.report:
         _reports(args, reports, [targets[p] for p in paths], exercise)
     return 0
+
+
+def _batch(args, paths: list[Path], targets: dict, common: dict) -> list:
+    """Graded here, or on the cluster that --scheduler names."""
+    if args.scheduler:
+        note = (lambda text: None) if args.quiet else (
+            lambda text: print(f"autograder: {text}", file=sys.stderr))
+        return cluster.grade_all(paths, targets, scheduler=args.scheduler,
+                                 warm=not args.no_pool, note=note, **common)
+    spawner = spawn.Fresh(detect()) if args.no_pool else pool.default()
+    return batch.grade_all(paths, targets, jobs=args.jobs, spawner=spawner, **common)
 
 
 def _gradescope(args) -> int:
@@ -195,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         return _build_expected(args)
     except (UsageError, settings.SettingsError, registry.UnknownExercise,
-            lms.ExportError) as exc:
+            lms.ExportError, cluster.Unreachable) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    except reference.ReferenceError as exc:
+    except (reference.ReferenceError, cluster.ClusterError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 3
 

@@ -71,7 +71,9 @@ def default_jobs() -> int:
     return cores() + 1
 
 
-def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
+def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
+    """One submission of a batch, here or on a cluster's worker: whatever goes wrong with it
+    is its own report, except a reference that fails, which fails every one."""
     try:
         return grade_file(path, expect=expect, limits=limits, spawner=spawner, rubric=rubric)
     except reference.ReferenceError:
@@ -79,6 +81,11 @@ def _grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric
     except Exception as exc:  # one broken submission never stops the batch
         return Report(path.name, (), "grader error", "The grader could not grade this file; "
                       "your instructor has been told.", detail=repr(exc))
+
+
+def kept(store: Store, target: Path | None, key: str, fresh: bool) -> Report | None:
+    """The result already in `store` for this key, unless told to grade afresh."""
+    return None if fresh or target is None else store.load(target, key)
 
 
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
@@ -92,8 +99,8 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Ex
     def one(path: Path) -> Report:
         began = time.monotonic()
         key, target = result_key(path, expect, limits, rubric), targets.get(path)
-        reused = None if fresh or target is None else store.load(target, key)
-        report = reused or _grade_one(path, expect, limits, spawner, rubric)
+        reused = kept(store, target, key, fresh)
+        report = reused or grade_one(path, expect, limits, spawner, rubric)
         if target is not None and reused is None:
             store.save(report, target, key)
         done(report, reused is not None, time.monotonic() - began)

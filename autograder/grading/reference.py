@@ -96,11 +96,18 @@ def load(exercise: Exercise | None = None, path: Path | None = None) -> Referenc
     if not path.is_file():
         raise ReferenceError(f"no reference solution at {path} (set --reference or "
                              "AUTOGRADER_REFERENCE)")
-    spec = importlib.util.spec_from_file_location(f"reference_{exercise.module}", path)
+    return from_source(exercise, path, path.read_text(encoding="utf-8"))
+
+
+def from_source(exercise: Exercise, path: Path, source: str) -> Reference:
+    """The reference made from its source, `path` only naming it: a cluster's worker grades
+    against the very text the submitting side read, wherever its own copy is."""
+    spec = importlib.util.spec_from_loader(f"reference_{exercise.module}", loader=None,
+                                           origin=str(path))
     module = importlib.util.module_from_spec(spec)
+    module.__file__ = str(path)
     try:
-        spec.loader.exec_module(module)
+        exec(compile(source, str(path), "exec"), module.__dict__)
     except Exception as exc:
         raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
-    return Reference(path=path, source=path.read_text(encoding="utf-8"), module=module,
-                     exercise=exercise)
+    return Reference(path=Path(path), source=source, module=module, exercise=exercise)

@@ -1,0 +1,134 @@
+"""A batch on a Dask cluster (`autograder grade DIR --out OUT --scheduler ADDRESS`): the
+submitting side keeps the results, the workers grade.
+
+Exactly a local batch's contract: a result already in the store with the same key is reused
+and never sent; each one that comes back is written at once, atomically, by this side alone;
+the same files, byte for byte. A worker that dies takes no result with it: the scheduler gives
+its tasks to the others. Dask's `distributed` is imported only here, only when asked for.
+"""
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from autograder.grading import batch, reference
+from autograder.grading.checks import Check
+from autograder.grading.expectations import Expectations
+from autograder.grading.report import Report
+from autograder.integrations import cluster_worker
+from autograder.sandbox.limits import Limits
+
+LOCAL = "local"
+"""The address that starts a cluster on this machine for the run."""
+CONNECT_SECONDS = 10
+"""How long the scheduler may take to answer before its address is called unreachable."""
+WORKERS_SECONDS = 60
+"""How long to wait for a first worker to join (each imports torch and the grader)."""
+RETRIES = 2
+"""Times a task that raised is tried again (a worker's lost connection, a full disk). A task
+whose worker died is given to another one by the scheduler itself, up to its
+`distributed.scheduler.allowed-failures` (3) deaths."""
+THREADS = 2
+"""Submissions graded at once by one worker process of a local cluster: as a local batch
+has one more job than cores, because a submission spends part of its time waiting on its
+children."""
+
+
+class ClusterError(Exception):
+    """The cluster lost submissions or grades with another grader: exit status 3."""
+
+
+class Unreachable(ClusterError):
+    """No cluster at that address, or Dask is not installed: exit status 2."""
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise Unreachable("--scheduler needs Dask's distributed: pip install "
+                          "'linreg-autograder[cluster]'") from None
+    return distributed
+
+
+@contextlib.contextmanager
+def _client(distributed, address: str):
+    """A client of the scheduler at `address`, or of a cluster of this machine's cores
+    (closed with it)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            if address == LOCAL:
+                address = stack.enter_context(distributed.LocalCluster(
+                    n_workers=batch.cores(), threads_per_worker=THREADS, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR))
+            client = stack.enter_context(distributed.Client(
+                address, timeout=CONNECT_SECONDS, set_as_default=False))
+        except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
+            raise Unreachable(f"cannot reach the Dask scheduler at {address}: "
+                              f"{exc or type(exc).__name__}") from None
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except (OSError, TimeoutError):
+            raise Unreachable(f"no worker joined the Dask scheduler at {address} within "
+                              f"{WORKERS_SECONDS} s: start `dask-worker {address}`") from None
+        yield client
+
+
+def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler: str,
+              expect: Expectations, limits: Limits, store: batch.Store,
+              fresh: bool = False, warm: bool = True, rubric: tuple[Check, ...] | None = None,
+              done: Callable[[Report, bool, float], None] = lambda *_: None,
+              note: Callable[[str], None] = lambda _: None) -> list[Report]:
+    """`batch.grade_all` with the grading done by the workers of `scheduler`."""
+    rubric = expect.exercise.checks if rubric is None else rubric
+    keys = {p: batch.result_key(p, expect, limits, rubric) for p in paths}
+    reports: dict[Path, Report] = {}
+    for path in paths:
+        began = time.monotonic()
+        if (reused := batch.kept(store, targets.get(path), keys[path], fresh)) is not None:
+            reports[path] = reused
+            done(reused, True, time.monotonic() - began)
+    todo = [p for p in paths if p not in reports]
+    if todo:  # nothing to grade: no cluster needed
+        distributed = _distributed()
+        with _client(distributed, scheduler) as client:
+            note(f"sending {len(todo)} of {len(paths)} submissions to "
+                 f"{len(client.scheduler_info(n_workers=-1)['workers'])} Dask workers")
+            jobs = {p: cluster_worker.Job.of(p, expect, limits, rubric, warm) for p in todo}
+            futures = {client.submit(cluster_worker.grade, jobs[p], pure=False,
+                                     retries=RETRIES): p for p in todo}
+            lost = _collect(distributed, client, futures, expect, store, targets, keys,
+                            reports, done)
+        if lost:
+            raise ClusterError(f"the cluster could not grade {len(lost)} submissions "
+                               f"({', '.join(p.name for p in lost[:5])}"
+                               f"{', ...' if len(lost) > 5 else ''}): "
+                               "run the same command again to grade only those")
+    return [reports[p] for p in paths]
+
+
+def _collect(distributed, client, futures: dict, expect, store, targets, keys, reports,
+             done) -> list[Path]:
+    """Each report written as soon as it comes back; the submissions lost, in order."""
+    lost = []
+    for future in distributed.as_completed(futures, loop=client.loop):
+        path = futures[future]
+        try:
+            text = future.result()
+        except (reference.ReferenceError, cluster_worker.GraderMismatch) as exc:
+            for other in futures:
+                other.cancel()
+            if isinstance(exc, reference.ReferenceError):
+                raise
+            raise ClusterError(str(exc)) from None
+        except Exception:  # a worker that died too often, or an unpicklable error
+            lost.append(path)
+            continue
+        report, seconds = cluster_worker.from_plain(text, expect.exercise)
+        if targets.get(path) is not None:
+            store.save(report, targets[path], keys[path])
+        reports[path] = report
+        done(report, False, seconds)
+    return sorted(lost)
