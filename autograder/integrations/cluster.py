@@ -11,10 +11,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading import batch, reference
 from autograder.grading.checks import Check
+from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
 from autograder.integrations import cluster_worker
@@ -53,12 +55,25 @@ def _distributed():
     return distributed
 
 
+def _check(address: str) -> None:
+    """A known scheme and a host:port, before a client is made (one made of a bad address
+    would hang in its own clean-up)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, location = parse_address(address)
+    get_backend(scheme)
+    parse_host_port(location)
+
+
 @contextlib.contextmanager
 def _client(distributed, address: str):
     """A client of the scheduler at `address`, or of a cluster of this machine's cores
     (closed with it)."""
     with contextlib.ExitStack() as stack:
         try:
+            if address != LOCAL:
+                _check(address)
             if address == LOCAL:
                 address = stack.enter_context(distributed.LocalCluster(
                     n_workers=batch.cores(), threads_per_worker=THREADS, processes=True,
@@ -76,6 +91,23 @@ def _client(distributed, address: str):
         yield client
 
 
+@dataclass
+class _Kept:
+    """Where the batch's reports go: the store, each at its target with its key, and `done`."""
+
+    store: batch.Store
+    targets: dict[Path, Path | None]
+    keys: dict[Path, str]
+    done: Callable[[Report, bool, float], None]
+    reports: dict[Path, Report] = field(default_factory=dict)
+
+    def add(self, path: Path, report: Report, *, reused: bool, seconds: float) -> None:
+        if not reused and self.targets.get(path) is not None:
+            self.store.save(report, self.targets[path], self.keys[path])
+        self.reports[path] = report
+        self.done(report, reused, seconds)
+
+
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler: str,
               expect: Expectations, limits: Limits, store: batch.Store,
               fresh: bool = False, warm: bool = True, rubric: tuple[Check, ...] | None = None,
@@ -83,52 +115,45 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
               note: Callable[[str], None] = lambda _: None) -> list[Report]:
     """`batch.grade_all` with the grading done by the workers of `scheduler`."""
     rubric = expect.exercise.checks if rubric is None else rubric
-    keys = {p: batch.result_key(p, expect, limits, rubric) for p in paths}
-    reports: dict[Path, Report] = {}
+    kept = _Kept(store, targets, {p: batch.result_key(p, expect, limits, rubric)
+                                  for p in paths}, done)
     for path in paths:
         began = time.monotonic()
-        if (reused := batch.kept(store, targets.get(path), keys[path], fresh)) is not None:
-            reports[path] = reused
-            done(reused, True, time.monotonic() - began)
-    todo = [p for p in paths if p not in reports]
-    if todo:  # nothing to grade: no cluster needed
+        if (reused := batch.kept(store, targets.get(path), kept.keys[path], fresh)) is not None:
+            kept.add(path, reused, reused=True, seconds=time.monotonic() - began)
+    todo = [p for p in paths if p not in kept.reports]
+    if todo:  # else no cluster is needed at all
         distributed = _distributed()
         with _client(distributed, scheduler) as client:
-            note(f"sending {len(todo)} of {len(paths)} submissions to "
-                 f"{len(client.scheduler_info(n_workers=-1)['workers'])} Dask workers")
-            jobs = {p: cluster_worker.Job.of(p, expect, limits, rubric, warm) for p in todo}
-            futures = {client.submit(cluster_worker.grade, jobs[p], pure=False,
-                                     retries=RETRIES): p for p in todo}
-            lost = _collect(distributed, client, futures, expect, store, targets, keys,
-                            reports, done)
+            workers = len(client.scheduler_info(n_workers=-1)["workers"])
+            note(f"sending {len(todo)} of {len(paths)} submissions to {workers} Dask workers")
+            futures = {client.submit(cluster_worker.grade,
+                                     cluster_worker.Job.of(p, expect, limits, rubric, warm),
+                                     pure=False, retries=RETRIES): p for p in todo}
+            lost = _collect(distributed, client, futures, expect.exercise, kept)
         if lost:
             raise ClusterError(f"the cluster could not grade {len(lost)} submissions "
                                f"({', '.join(p.name for p in lost[:5])}"
                                f"{', ...' if len(lost) > 5 else ''}): "
                                "run the same command again to grade only those")
-    return [reports[p] for p in paths]
+    return [kept.reports[p] for p in paths]
 
 
-def _collect(distributed, client, futures: dict, expect, store, targets, keys, reports,
-             done) -> list[Path]:
-    """Each report written as soon as it comes back; the submissions lost, in order."""
+def _collect(distributed, client, futures: dict, exercise: Exercise, kept: _Kept) -> list[Path]:
+    """Each report kept as soon as it comes back; the submissions lost, in order."""
     lost = []
     for future in distributed.as_completed(futures, loop=client.loop):
         path = futures[future]
         try:
             text = future.result()
         except (reference.ReferenceError, cluster_worker.GraderMismatch) as exc:
-            for other in futures:
-                other.cancel()
+            client.cancel(list(futures))  # the same for every submission: stop
             if isinstance(exc, reference.ReferenceError):
                 raise
             raise ClusterError(str(exc)) from None
         except Exception:  # a worker that died too often, or an unpicklable error
             lost.append(path)
             continue
-        report, seconds = cluster_worker.from_plain(text, expect.exercise)
-        if targets.get(path) is not None:
-            store.save(report, targets[path], keys[path])
-        reports[path] = report
-        done(report, False, seconds)
+        report, seconds = cluster_worker.from_plain(text, exercise)
+        kept.add(path, report, reused=False, seconds=seconds)
     return sorted(lost)

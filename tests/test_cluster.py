@@ -1,0 +1,185 @@
+"""A batch on a real Dask cluster (`--scheduler`): a scheduler and two workers on this machine,
+each worker a process with its own warm pool and sandbox. The cluster's results must be the
+local batch's, byte for byte, however the batch goes."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from gallery import GALLERY
+from test_cli import ROOT, autograder
+
+distributed = pytest.importorskip("distributed")
+
+NAMES = ("reference", "matmul", "missing_transpose", "sum_instead_of_mean", "rmse",
+         "gradient_ascent", "double_backward", "loss_after_update", "stubs", "syntax_error",
+         "os_exit_in_model", "sys_exit_at_import")
+"""Correct, buggy and broken submissions, one crashing its child mid-case."""
+BOOT_SECONDS = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _worker(address: str, name: str, folder: Path) -> subprocess.Popen:
+    """A worker without a nanny: the process started here is the one that grades, so that a
+    kill -9 of it is a worker's death, not a restart by its nanny."""
+    return subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                             "--nworkers", "1", "--nthreads", "2", "--no-nanny",
+                             "--no-dashboard", "--name", name, "--local-directory",
+                             str(folder)], cwd=folder, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _client(address: str):
+    return distributed.Client(address, timeout=BOOT_SECONDS, set_as_default=False)
+
+
+def _workers(client) -> dict[str, str]:
+    """Name -> address of the workers the scheduler knows."""
+    return {w["name"]: a for a, w in client.scheduler_info(n_workers=-1)["workers"].items()}
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+
+
+@pytest.fixture(scope="module")
+def booting(tmp_path_factory):
+    """A scheduler and two workers, started before the local batch runs beside them."""
+    folder = tmp_path_factory.mktemp("cluster")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                                  "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                  "--no-dashboard"], cwd=folder, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+    workers = [_worker(address, f"w{i}", folder) for i in range(2)]
+    yield address, folder
+    for proc in (*workers, scheduler):
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def subs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("subs")
+    entries = {e.name: e for e in GALLERY}
+    for name in NAMES:
+        (folder / f"{name}.py").write_text(entries[name].text())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local(booting, subs, tmp_path_factory) -> dict[str, bytes]:
+    """The local batch's files, every byte."""
+    out = tmp_path_factory.mktemp("local")
+    run = autograder("grade", subs, "--out", out, "--quiet")
+    assert run.returncode == 0, run.stderr
+    return _files(out)
+
+
+@pytest.fixture(scope="module")
+def cluster(booting) -> str:
+    address, _ = booting
+    with _client(address) as client:
+        client.wait_for_workers(2, timeout=BOOT_SECONDS)
+    return address
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_the_cluster_writes_the_local_batch_byte_for_byte(cluster, subs, local, tmp_path):
+    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", cluster)
+    assert run.returncode == 0, run.stderr
+    assert f"sending {len(NAMES)} of {len(NAMES)} submissions to 2 Dask workers" in run.stderr
+    assert _files(tmp_path) == local
+    assert set(local) == {f"{n}.json" for n in NAMES} | {"grades.csv"}
+
+
+def test_a_resumed_batch_sends_only_what_is_missing(cluster, subs, local, tmp_path):
+    for name, data in local.items():
+        (tmp_path / name).write_bytes(data)
+    for gone in ("rmse.json", "stubs.json"):  # as if the batch had stopped before them
+        (tmp_path / gone).unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
+    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", cluster)
+    assert run.returncode == 0, run.stderr
+    assert f"sending 2 of {len(NAMES)} submissions" in run.stderr
+    assert run.stdout.count("(unchanged)") == len(NAMES) - 2
+    assert {n: (tmp_path / n).stat().st_mtime_ns for n in kept} == kept
+    assert _files(tmp_path) == local
+    # all graded: nothing is sent, so not even an address that answers nobody is asked
+    again = autograder("grade", subs, "--out", tmp_path, "--scheduler",
+                       f"tcp://127.0.0.1:{_free_port()}", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "sending" not in again.stderr
+    assert again.stdout.count("(unchanged)") == len(NAMES)
+    assert _files(tmp_path) == local
+
+
+def test_a_worker_killed_mid_batch_loses_no_result(cluster, booting, subs, local, tmp_path):
+    _, folder = booting
+    doomed = _worker(cluster, "doomed", folder)
+    try:
+        with _client(cluster) as client:
+            client.wait_for_workers(3, timeout=BOOT_SECONDS)
+            where = _workers(client)["doomed"]
+            batch = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs,
+                                      "--out", tmp_path, "--scheduler", cluster],
+                                     cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + BOOT_SECONDS
+            while not client.processing(workers=[where]).get(where):
+                assert batch.poll() is None and time.monotonic() < deadline, \
+                    "the doomed worker was given nothing to grade"
+                time.sleep(0.02)
+            os.kill(doomed.pid, signal.SIGKILL)  # with submissions in its hands
+        out, err = batch.communicate(timeout=300)
+    finally:
+        _stop(doomed)
+    assert batch.returncode == 0, err
+    assert "sending 12 of 12 submissions to 3 Dask workers" in err
+    assert _files(tmp_path) == local
+
+
+def test_a_local_cluster_grades_the_same(subs, local, tmp_path):
+    picked = tmp_path / "subs"
+    picked.mkdir()
+    for name in NAMES[:4]:
+        shutil.copy(subs / f"{name}.py", picked)
+    run = autograder("grade", picked, "--out", tmp_path / "out", "--scheduler", "local")
+    assert run.returncode == 0, run.stderr
+    files = _files(tmp_path / "out")
+    assert {n: files[n] for n in files if n != "grades.csv"} == {
+        f"{n}.json": local[f"{n}.json"] for n in NAMES[:4]}
+
+
+@pytest.mark.parametrize("address", ["nonsense://x", "tcp://127.0.0.1", "refused"])
+def test_a_bad_scheduler_address_is_a_clear_error(address, subs, tmp_path):
+    address = f"tcp://127.0.0.1:{_free_port()}" if address == "refused" else address
+    began = time.monotonic()
+    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", address)
+    assert run.returncode == 2, run.stderr
+    assert f"autograder: cannot reach the Dask scheduler at {address}" in run.stderr
+    assert "Traceback" not in run.stderr and time.monotonic() - began < 40
+    assert not list(tmp_path.iterdir())
+
+
+def test_without_dask_the_cluster_is_a_clear_error(monkeypatch):
+    from autograder.integrations import cluster
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(cluster.Unreachable, match=r"pip install 'linreg-autograder\[cluster\]'"):
+        cluster._distributed()
