@@ -2,6 +2,7 @@
 each worker a process with its own warm pool and sandbox. The cluster's results must be the
 local batch's, byte for byte, however the batch goes."""
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -14,6 +15,12 @@ from pathlib import Path
 import pytest
 from gallery import GALLERY
 from test_cli import ROOT, autograder
+
+from autograder.grading import batch
+from autograder.integrations import cluster, cluster_worker
+from autograder.outputs import writers
+from autograder.sandbox import pool
+from autograder.sandbox.limits import Limits
 
 distributed = pytest.importorskip("distributed")
 
@@ -89,7 +96,7 @@ def local(booting, subs, tmp_path_factory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def cluster(booting) -> str:
+def scheduler(booting) -> str:
     address, _ = booting
     with _client(address) as client:
         client.wait_for_workers(2, timeout=BOOT_SECONDS)
@@ -100,21 +107,21 @@ def _files(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def test_the_cluster_writes_the_local_batch_byte_for_byte(cluster, subs, local, tmp_path):
-    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", cluster)
+def test_the_cluster_writes_the_local_batch_byte_for_byte(scheduler, subs, local, tmp_path):
+    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", scheduler)
     assert run.returncode == 0, run.stderr
     assert f"sending {len(NAMES)} of {len(NAMES)} submissions to 2 Dask workers" in run.stderr
     assert _files(tmp_path) == local
     assert set(local) == {f"{n}.json" for n in NAMES} | {"grades.csv"}
 
 
-def test_a_resumed_batch_sends_only_what_is_missing(cluster, subs, local, tmp_path):
+def test_a_resumed_batch_sends_only_what_is_missing(scheduler, subs, local, tmp_path):
     for name, data in local.items():
         (tmp_path / name).write_bytes(data)
     for gone in ("rmse.json", "stubs.json"):  # as if the batch had stopped before them
         (tmp_path / gone).unlink()
     kept = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.json")}
-    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", cluster)
+    run = autograder("grade", subs, "--out", tmp_path, "--scheduler", scheduler)
     assert run.returncode == 0, run.stderr
     assert f"sending 2 of {len(NAMES)} submissions" in run.stderr
     assert run.stdout.count("(unchanged)") == len(NAMES) - 2
@@ -129,15 +136,15 @@ def test_a_resumed_batch_sends_only_what_is_missing(cluster, subs, local, tmp_pa
     assert _files(tmp_path) == local
 
 
-def test_a_worker_killed_mid_batch_loses_no_result(cluster, booting, subs, local, tmp_path):
+def test_a_worker_killed_mid_batch_loses_no_result(scheduler, booting, subs, local, tmp_path):
     _, folder = booting
-    doomed = _worker(cluster, "doomed", folder)
+    doomed = _worker(scheduler, "doomed", folder)
     try:
-        with _client(cluster) as client:
+        with _client(scheduler) as client:
             client.wait_for_workers(3, timeout=BOOT_SECONDS)
             where = _workers(client)["doomed"]
             batch = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs,
-                                      "--out", tmp_path, "--scheduler", cluster],
+                                      "--out", tmp_path, "--scheduler", scheduler],
                                      cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
             deadline = time.monotonic() + BOOT_SECONDS
@@ -178,8 +185,23 @@ def test_a_bad_scheduler_address_is_a_clear_error(address, subs, tmp_path):
 
 
 def test_without_dask_the_cluster_is_a_clear_error(monkeypatch):
-    from autograder.integrations import cluster
-
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(cluster.Unreachable, match=r"pip install 'linreg-autograder\[cluster\]'"):
         cluster._distributed()
+
+
+def test_a_job_is_graded_as_the_local_batch_grades_its_file(expect, subs):
+    path, rubric = subs / "sum_instead_of_mean.py", expect.exercise.checks
+    job = cluster_worker.Job.of(path, expect, Limits(), rubric)
+    report, seconds = cluster_worker.from_plain(cluster_worker.grade(job), expect.exercise)
+    here = batch.grade_one(path, expect, Limits(), pool.default(), rubric)
+    assert report == here and seconds > 0
+    assert writers.gradescope(report) == writers.gradescope(here)
+
+
+def test_a_worker_with_another_grader_refuses_the_job(expect, subs):
+    job = cluster_worker.Job.of(subs / "reference.py", expect, Limits(), expect.exercise.checks)
+    with pytest.raises(cluster_worker.GraderMismatch, match="same autograder"):
+        cluster_worker.grade(dataclasses.replace(job, grader="another"))
+    with pytest.raises(cluster_worker.GraderMismatch, match="no check 'nope'"):
+        cluster_worker.grade(dataclasses.replace(job, rubric=(("nope", 1, "visible"),)))
