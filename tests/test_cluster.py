@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from gallery import GALLERY
+from gallery import GALLERY, REFERENCE
 from test_cli import ROOT, autograder
 
 from autograder.grading import batch
@@ -205,3 +205,13 @@ def test_a_worker_with_another_grader_refuses_the_job(expect, subs):
         cluster_worker.grade(dataclasses.replace(job, grader="another"))
     with pytest.raises(cluster_worker.GraderMismatch, match="no check 'nope'"):
         cluster_worker.grade(dataclasses.replace(job, rubric=(("nope", 1, "visible"),)))
+
+
+def test_a_broken_reference_stops_the_cluster_batch_as_a_local_one(scheduler, subs, tmp_path):
+    broken = tmp_path / "ref.py"
+    broken.write_text(REFERENCE.read_text().replace("return x @ w.T + b",
+                                                    "raise RuntimeError('oops')"))
+    run = autograder("grade", subs, "--out", tmp_path / "out", "--reference", broken,
+                     "--scheduler", scheduler)
+    assert run.returncode == 3 and "fails on case model/crop" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()

@@ -126,7 +126,8 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
         distributed = _distributed()
         with _client(distributed, scheduler) as client:
             workers = len(client.scheduler_info(n_workers=-1)["workers"])
-            note(f"sending {len(todo)} of {len(paths)} submissions to {workers} Dask workers")
+            note(f"sending {len(todo)} of {len(paths)} submissions to {workers} Dask "
+                 f"worker{'' if workers == 1 else 's'}")
             futures = {client.submit(cluster_worker.grade,
                                      cluster_worker.Job.of(p, expect, limits, rubric, warm),
                                      pure=False, retries=RETRIES): p for p in todo}

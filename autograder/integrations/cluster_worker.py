@@ -26,6 +26,9 @@ from autograder.sandbox import pool, spawn
 from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
 
+Rubric = tuple[tuple[str, float, str], ...]
+"""A rubric as plain data: (check id, points, visibility) of each check."""
+
 
 class GraderMismatch(Exception):
     """The worker's grader is not the submitting side's: its results would not match their
@@ -44,7 +47,7 @@ class Job:
     """Where the submitting side read the reference: its name in messages, nothing more."""
     reference_source: str
     limits: dict
-    rubric: tuple[tuple[str, float, str], ...]
+    rubric: Rubric
     """(check id, points, visibility) of each check, as the instructor's settings made them."""
     grader: str
     """The submitting side's `batch.grader_fingerprint()`."""
@@ -88,8 +91,7 @@ def _expectations(exercise: str, path: str, source: str) -> Expectations:
                                                         source))
 
 
-def rubric_of(exercise: Exercise, plain: tuple[tuple[str, float, str], ...]) -> tuple[Check,
-                                                                                       ...]:
+def rubric_of(exercise: Exercise, plain: Rubric) -> tuple[Check, ...]:
     """The checks of a `Job.rubric`, from this worker's exercise (and its policies)."""
     known = {c.id: c for c in (*exercise.checks, *exercise.policies.values())}
     missing = [i for i, _, _ in plain if i not in known]
