@@ -59,17 +59,12 @@ def parser() -> argparse.ArgumentParser:
                         "exercise's reference/, or $AUTOGRADER_REFERENCE)")
     _settings_option(bundle)
     _exercise_option(bundle)
-    inside = sub.add_parser("gradescope-run", help="grade the upload inside a Gradescope "
-                            "container (what the bundle's run_autograder calls)")
-    inside.add_argument("--root", type=Path, help="Gradescope's folder (default: "
-                        "$AUTOGRADER_ROOT, or /autograder)")
-    _exercise_option(inside)
-    prairie = sub.add_parser("prairielearn", help="grade the files inside a PrairieLearn "
-                             "external grader's container (<root>/student -> "
-                             "<root>/results/results.json)")
-    prairie.add_argument("--root", type=Path, help="PrairieLearn's folder (default: "
-                         "$AUTOGRADER_PL_ROOT, or /grade)")
-    _exercise_option(prairie)
+    _container_parser(sub, "gradescope-run", "grade the upload inside a Gradescope container "
+                      "(what the bundle's run_autograder calls)",
+                      "Gradescope's folder (default: $AUTOGRADER_ROOT, or /autograder)")
+    _container_parser(sub, "prairielearn", "grade the files inside a PrairieLearn external "
+                      "grader's container (<root>/student -> <root>/results/results.json)",
+                      "PrairieLearn's folder (default: $AUTOGRADER_PL_ROOT, or /grade)")
     classroom = sub.add_parser("classroom", help="grade a checked-out repository as a GitHub "
                                "Classroom workflow step (result output, job summary, "
                                "annotations, exit code)")
@@ -119,6 +114,13 @@ def _settings_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settings", type=Path, help="the instructor's settings: an "
                         "autograder.toml, or a pyproject.toml with [tool.autograder] (default: "
                         "the one in the current folder, if any)")
+
+
+def _container_parser(sub, name: str, what: str, root: str) -> None:
+    """A command run inside a grading service's container, at the service's root folder."""
+    inside = sub.add_parser(name, help=what)
+    inside.add_argument("--root", type=Path, help=root)
+    _exercise_option(inside)
 
 
 def _exercise_option(parser: argparse.ArgumentParser) -> None:
