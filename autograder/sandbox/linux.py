@@ -13,6 +13,8 @@ MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 MNT_DETACH = 0x2
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
+MADV_COLLAPSE = 25
+"""madvise(2): back this range with huge pages now (Linux 6.1)."""
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -43,6 +45,11 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
 
 def umount(target: str) -> None:
     _check(_libc.umount2(_bytes(target), ctypes.c_int(MNT_DETACH)), target)
+
+
+def madvise(start: int, length: int, advice: int) -> None:
+    _check(_libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(length), ctypes.c_int(advice)),
+           "madvise")
 
 
 def prctl(option: int, value: int) -> None:

@@ -11,10 +11,8 @@ and the work torch does on its first calls. Both are paid once here instead of o
   is still copied alone, 4 KiB at a time.
 """
 
-import ctypes
+from autograder.sandbox import linux
 
-MADV_COLLAPSE = 25
-"""madvise(2): back this range with huge pages now (Linux 6.1)."""
 HUGE = 2 << 20
 
 
@@ -47,8 +45,6 @@ def huge_pages() -> int:
     """Ask the kernel to back the writable private memory of this process with huge pages;
     returns how many ranges it took. Best effort: an older kernel, or none to spare, leaves
     the memory as it was and every job as safe, only its fork slower."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
     taken = 0
     try:
         with open("/proc/self/maps") as maps:
@@ -61,6 +57,11 @@ def huge_pages() -> int:
             continue
         low, high = (int(v, 16) for v in fields[0].split("-"))
         start, end = -(-low // HUGE) * HUGE, high // HUGE * HUGE
-        if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+        if end <= start:
+            continue
+        try:
+            linux.madvise(start, end - start, linux.MADV_COLLAPSE)
             taken += 1
+        except OSError:  # this range, or this kernel, has no huge pages to give
+            continue
     return taken
