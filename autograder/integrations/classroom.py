@@ -25,13 +25,13 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.grading import pipeline as grade
 from autograder.grading import reference, registry
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
-from autograder.integrations.gradescope import find_submission
+from autograder.integrations.gradescope import grade_upload
 from autograder.integrations.prairielearn import HIDDEN_FEEDBACK
+from autograder.sandbox.limits import Limits
 
 WORKFLOW = Path(__file__).with_name("classroom.yml")
 """The workflow template an assignment repository copies to .github/workflows/."""
@@ -103,13 +103,11 @@ def _expectations(exercise: Exercise, given: Path | None) -> tuple[Expectations,
 
 
 def _grade(folder: Path, exercise: Exercise, given: Path | None) -> tuple[Report, str]:
-    path, why = find_submission(folder, exercise)
     expect, visible_only = _expectations(exercise, given)
     rubric = tuple(c for c in exercise.checks if not (visible_only and c.hidden))
-    if path is None:
-        return grade.not_loaded("submission", rubric, why), f"{exercise.module}.py"
-    report = grade.grade_file(path, expect=expect, rubric=rubric, only_visible=visible_only)
-    return report, str(path.relative_to(folder))
+    report, path = grade_upload(folder, exercise, rubric=rubric, limits=Limits(),
+                                expect=lambda: expect)
+    return report, str(path.relative_to(folder)) if path else f"{exercise.module}.py"
 
 
 def _append(variable: str, text: str) -> None:
@@ -131,10 +129,12 @@ def run(folder: Path, exercise_name: str | None = None, given: Path | None = Non
     result = runner_result(report)
     encoded = base64.b64encode(json.dumps(result).encode()).decode()
     _append("GITHUB_OUTPUT", f"result={encoded}\n")
-    _append("GITHUB_STEP_SUMMARY", summary(report) if result["status"] != "error" else
-            f"## Autograder\n\n{GRADER_FAILED}\n")
-    for line in annotations(report, filename) if result["status"] != "error" else []:
-        print(line)
+    if result["status"] == "error":
+        _append("GITHUB_STEP_SUMMARY", f"## Autograder\n\n{GRADER_FAILED}\n")
+    else:
+        _append("GITHUB_STEP_SUMMARY", summary(report))
+        for line in annotations(report, filename):
+            print(line)
     print(f"{report.submission}: {report.score:g}/{report.max_score:g} "
           f"({time.strftime('%Y-%m-%d %H:%M:%S')})")
     return {"pass": 0, "fail": 1}.get(result["status"], 2)

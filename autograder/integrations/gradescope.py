@@ -13,6 +13,7 @@ import os
 import stat
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import autograder
@@ -20,9 +21,11 @@ from autograder.grading import pipeline as grade
 from autograder.grading import reference, registry, settings
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
+from autograder.grading.report import Report
 from autograder.outputs import writers
 from autograder.sandbox import pool
 from autograder.sandbox.folders import SECRET
+from autograder.sandbox.limits import Limits
 
 DISTRIBUTION = "linreg-autograder"
 STUDENT = "student"
@@ -161,6 +164,18 @@ def find_submission(folder: Path, exercise: Exercise) -> tuple[Path | None, str]
                   f"or {nb}: upload only the one to grade.")
 
 
+def grade_upload(folder: Path, exercise: Exercise, *, rubric: tuple, limits: Limits,
+                 expect: Callable[[], Expectations]) -> tuple[Report, Path | None]:
+    """The report of the one submission in a service's upload `folder` (every check not
+    loaded when there is none to grade), in the warm pool, and the file graded; `expect` is
+    asked for only when there is a file to grade."""
+    path, why = find_submission(folder, exercise)
+    if path is None:
+        return grade.not_loaded("submission", rubric, why), None
+    return grade.grade_file(path, expect=expect(), limits=limits, rubric=rubric,
+                            spawner=pool.default()), path
+
+
 def _settings(source: Path, exercise: Exercise) -> settings.Settings:
     given = sorted((source / "settings").glob("*.toml"))
     return settings.load(given[0] if given else None, exercise)
@@ -174,14 +189,10 @@ def run(root: Path, exercise_name: str | None = None) -> int:
     try:
         exercise = registry.get(exercise_name)
         chosen = _settings(source, exercise)
-        path, why = find_submission(root / "submission", exercise)
-        if path is None:
-            report = grade.not_loaded("submission", chosen.rubric(), why)
-        else:
-            expect = Expectations.with_reference(
-                exercise, source / "reference" / f"{exercise.module}.py")
-            report = grade.grade_file(path, expect=expect, limits=chosen.limits,
-                                      rubric=chosen.rubric(), spawner=pool.default())
+        given = source / "reference" / f"{exercise.module}.py"
+        report, _ = grade_upload(root / "submission", exercise, rubric=chosen.rubric(),
+                              limits=chosen.limits,
+                              expect=lambda: Expectations.with_reference(exercise, given))
     except Exception as exc:  # the grader's, never the student's: no score, a plain line
         print(f"autograder: the grader failed, no score was recorded: "
               f"{type(exc).__name__}: {exc}")

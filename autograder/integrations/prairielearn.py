@@ -18,14 +18,12 @@ import sys
 from pathlib import Path
 
 from autograder import __version__
-from autograder.grading import pipeline as grade
 from autograder.grading import registry, settings
 from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
-from autograder.integrations.gradescope import find_submission
+from autograder.integrations.gradescope import grade_upload
 from autograder.outputs import writers
-from autograder.sandbox import pool
 
 ROOT_VARIABLE = "AUTOGRADER_PL_ROOT"
 DEFAULT_ROOT = Path("/grade")
@@ -96,13 +94,11 @@ def _grade(root: Path, exercise_name: str | None) -> tuple[Report, tuple[Check, 
     tests = root / "tests"
     _lock(tests)
     chosen = settings.load(settings.find(tests) if tests.is_dir() else None, exercise)
-    path, why = find_submission(root / "student", exercise)
-    if path is None:
-        return grade.not_loaded("submission", chosen.rubric(), why), chosen.rubric()
     given = tests / f"{exercise.module}.py"
-    expect = Expectations.with_reference(exercise, given if given.is_file() else None)
-    return grade.grade_file(path, expect=expect, limits=chosen.limits,
-                            rubric=chosen.rubric(), spawner=pool.default()), chosen.rubric()
+    report, _ = grade_upload(root / "student", exercise, rubric=chosen.rubric(),
+                          limits=chosen.limits, expect=lambda: Expectations.with_reference(
+                              exercise, given if given.is_file() else None))
+    return report, chosen.rubric()
 
 
 def run(root: Path, exercise_name: str | None = None) -> int:
