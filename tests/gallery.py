@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.inputs import syntax
 from autograder.sandbox.limits import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def patched(reference: Path, replace: dict[str, str]) -> str:
     """The reference at `reference` with some functions replaced ("" removes one)."""
     source = reference.read_text()
     lines = source.splitlines(keepends=True)
-    nodes = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    nodes = {n.name: n for n in syntax.parse(source).body if isinstance(n, ast.FunctionDef)}
     for name in sorted(replace, key=lambda n: -nodes[n].lineno):  # bottom up keeps line numbers
         node = nodes[name]
         lines[node.lineno - 1:node.end_lineno] = [replace[name].strip("\n") + "\n"]

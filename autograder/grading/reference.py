@@ -18,6 +18,7 @@ from pathlib import Path
 
 from autograder.grading import registry
 from autograder.grading.exercise import Exercise
+from autograder.inputs import syntax
 from autograder.sandbox.calls import Caller, reseed
 from autograder.sandbox.case import Case
 
@@ -69,7 +70,7 @@ class Reference:
         if not self.exercise.alone:
             return None
         wanted = self.exercise.alone.known_good
-        tree = ast.parse(self.source)
+        tree = syntax.parse(self.source)
         found = {n.name: ast.get_source_segment(self.source, n) for n in tree.body
                  if isinstance(n, ast.FunctionDef) and n.name in wanted}
         missing = set(wanted) - set(found)

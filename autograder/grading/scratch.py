@@ -8,14 +8,11 @@ imports, getattr or importlib with a constant name), not code set on hiding what
 """
 
 import ast
-import threading
-import warnings
 from dataclasses import dataclass
 
+from autograder.inputs import syntax
+
 MAX_CHARS = 300_000
-_PARSING = threading.Lock()
-"""catch_warnings swaps process-wide filters: one scan at a time, so batch threads never mix
-them up."""
 _TEXT_CHARS = 80  # a spelling is shown to students, and a hostile one can be a megabyte long
 
 FORBIDDEN: dict[str, str] = {
@@ -55,9 +52,7 @@ def scan(source: str) -> tuple[Finding, ...]:
         raise ScanError(f"source too big to inspect: {len(source):,} characters "
                         f"(limit {MAX_CHARS:,})")
     try:
-        with _PARSING, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a student's "\d" is no business of the grader's log
-            nodes = list(ast.walk(ast.parse(source)))
+        nodes = list(ast.walk(syntax.parse(source)))
         aliases, uses = _bindings(nodes)
         uses += _uses(nodes, aliases)
     except (SyntaxError, ValueError) as err:  # ValueError: null bytes, on older Pythons

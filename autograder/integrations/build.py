@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autograder.grading import expected, reference, registry
 from autograder.grading.exercise import EXPECTED, Exercise
+from autograder.inputs import syntax
 from autograder.integrations import template
 from autograder.integrations.notebooks import nbgrader_notebook, student_notebook
 
@@ -22,7 +23,7 @@ def bodies(reference_source: str) -> dict[str, str]:
     """Each reference function's body without its docstring, as written (comments kept)."""
     lines = reference_source.splitlines()
     found = {}
-    for node in ast.parse(reference_source).body:
+    for node in syntax.parse(reference_source).body:
         if isinstance(node, ast.FunctionDef):
             body = node.body[1:] if ast.get_docstring(node) else node.body
             found[node.name] = "\n".join(lines[body[0].lineno - 1:node.end_lineno])
