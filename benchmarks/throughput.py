@@ -235,7 +235,7 @@ def profile(folder: Path, count: int) -> dict[str, float]:
         run = grade.run_children(source, path.name, wanted, expect, Limits(), None)
         for phase, seconds in run.seconds.items():
             spent[f"  child {phase}"] = spent.get(f"  child {phase}", 0.0) + seconds
-        clock = _add(spent, "children (wall, two at once)", clock)
+        clock = _add(spent, "child (wall)", clock)
         expect.observe(wanted, run.observations)
         clock = _add(spent, "reference", clock)
         report = grade.judged(path.name, selected, wanted, run, expect)  # observes again: the
@@ -288,7 +288,7 @@ def _report(runs: list[Run], cold: float, nb20: float | None, nb1: float | None,
     pool = {r.count: r for r in runs if r.label.startswith("pool")}
     base = next(r for r in runs if r.label.startswith("no-pool"))
     small, large = pool[min(pool)], pool[max(pool)]
-    print("\n== where the time goes, per submission (ms; children run two at once) ==")
+    print("\n== where the time goes, per submission (ms) ==")
     for phase, ms in phases.items():
         print(f"  {phase:<32} {ms:8.1f}")
     print("\n== ratios ==")

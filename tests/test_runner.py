@@ -33,6 +33,28 @@ def test_values_come_back_as_plain_numbers():
     assert result.observations["mse/a"]["out"]["values"] == [1.0]
 
 
+def test_one_child_runs_the_top_level_once_and_the_cases_graded_alone_last():
+    source = ("print('top level ran')\ndef model(x, w, b):\n    return x @ w.T + b\n"
+              + GOOD_MSE)
+    result = run_cases(source, "linreg.py", CASES, **LINREG_JOB, limits=FAST, alone=("model",),
+                       inject={"model": "def model(x, w, b):\n    return x @ w.T + b + 100\n"})
+    assert result.output.count("top level ran") == 1
+    assert result.observations["mse/a"]["out"]["values"] == [1.0]  # the student's own
+    assert result.observations["model/a"]["out"]["values"] == [103.5]  # the one put in place
+    assert result.observations["model/b"]["out"]["values"] == [107.5]
+
+
+def test_a_crash_restarts_the_cases_graded_alone_with_their_functions_in_place():
+    source = ("def model(x, w, b):\n    return x @ w.T + b\n"
+              "def mse(p, t):\n    os._exit(3)\n")
+    result = run_cases("import os\n" + source, "linreg.py", CASES, **LINREG_JOB, limits=FAST,
+                       alone=("model",),
+                       inject={"model": "def model(x, w, b):\n    return x @ w.T + b + 100\n"})
+    assert result.observations["mse/a"] == {"kind": "crashed", "exit_code": 3}
+    assert result.observations["model/a"]["out"]["values"] == [103.5]
+    assert result.observations["model/b"]["out"]["values"] == [107.5]
+
+
 def test_a_crash_costs_only_the_case_it_happened_in():
     result = run("def model(x, w, b):\n    if x[0, 0] == 1:\n        os._exit(7)\n"
                  "    return x @ w.T + b\n" + GOOD_MSE)

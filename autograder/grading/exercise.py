@@ -38,7 +38,7 @@ def tensor_cell(name: str, comment: str, rows) -> str:
 
 @dataclass(frozen=True)
 class Alone:
-    """Probes graded in a child of their own, with the reference's `known_good` functions in
+    """Probes graded after all the others, with the reference's `known_good` functions in
     place of the student's: one function graded apart from the ones it calls."""
 
     probes: tuple[str, ...]

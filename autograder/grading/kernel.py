@@ -112,6 +112,7 @@ def observe(namespace: MutableMapping, cases: list, expect: Expectations,
         with _honest(namespace, ex.functions, call.subclasses):
             for case in cases:
                 reseed()
+                torch.set_grad_enabled(True)  # a case before may have left autograd off
                 call.subclasses.clear()
                 observed[case.id] = probes[case.probe](call, case.args)
                 if call.subclasses:

@@ -1,8 +1,6 @@
 """Grade one submission: cases, children, reference, checks, report. The whole pipeline."""
 
 import dataclasses
-import functools
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder.grading import curves
@@ -19,24 +17,15 @@ SUFFIXES = tuple(submission.LOADERS)
 
 def run_children(source: str, filename: str, cases: list, expect: Expectations,
                  limits: Limits, spawner: Spawner | None) -> RunResult:
-    """Two children at once: one for the probes graded alone (`Exercise.alone`), with the
-    reference's known-good functions in place; one for all the others."""
+    """One child loads the submission once (its top level runs once, as in the student's
+    notebook) and runs every case; the probes graded alone (`Exercise.alone`) come last, with
+    the reference's known-good functions in place of the student's."""
     ex = expect.exercise
     isolated = ex.alone.probes if ex.alone else ()
-    alone = [c for c in cases if c.probe in isolated]
-    rest = [c for c in cases if c.probe not in isolated]
-    run = functools.partial(run_cases, source, filename, probes=ex.probes, module=ex.module,
-                            functions=ex.functions, limits=limits, spawner=spawner)
-    if not alone:
-        return run(rest)
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(run, rest)
-        second = pool.submit(run, alone, inject=expect.known_good())
-        a, b = first.result(), second.result()
-    seconds = {phase: a.seconds.get(phase, 0.0) + b.seconds.get(phase, 0.0)
-               for phase in {**a.seconds, **b.seconds}}
-    return RunResult({**a.observations, **b.observations}, a.load_error or b.load_error,
-                     a.output + b.output, a.isolation, a.used | b.used, seconds)
+    inject = expect.known_good() if any(c.probe in isolated for c in cases) else None
+    return run_cases(source, filename, cases, probes=ex.probes, module=ex.module,
+                     functions=ex.functions, inject=inject, alone=isolated, limits=limits,
+                     spawner=spawner)
 
 
 def load_message(error: dict) -> str:

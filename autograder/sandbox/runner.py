@@ -116,20 +116,23 @@ def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> Non
 
 def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, module: str,
               functions: tuple[str, ...], inject: dict | None = None,
-              limits: Limits = Limits(), spawner: Spawner | None = None) -> RunResult:
+              alone: tuple[str, ...] = (), limits: Limits = Limits(),
+              spawner: Spawner | None = None) -> RunResult:
     """Run every case on the submission, loaded as the module named `module`, with the probes
     of the module named `probes` (an exercise's: the child imports it from the harness) and
     what its graded `functions` return made honest (`calls.honest`); each case ends with an
-    observation or a failure. Children come from `spawner` (default: the
-    warm pool of the strongest layer here)."""
+    observation or a failure. The cases of the probes in `alone` run last, with the functions
+    of `inject` (name -> source) put in place of the submission's. Children come from
+    `spawner` (default: the warm pool of the strongest layer here)."""
     spawner = spawner or pool.default()
-    result, pending = RunResult(isolation=spawner.layer.describe()), list(cases)
+    pending = [c for c in cases if c.probe not in alone] + [c for c in cases if c.probe in alone]
+    result = RunResult(isolation=spawner.layer.describe())
     budget_end = time.monotonic() + limits.submission_seconds
     output = bytearray()
     while pending:
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
                "functions": list(functions),
-               "inject": inject,
+               "inject": inject, "alone": list(alone),
                "cases": [asdict(c) for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
         output += child.output
