@@ -3,26 +3,18 @@
 import csv
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from command import ROOT, autograder, process
 from gallery import REFERENCE
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
              "mse.autograd", "gradients", "train_step.loss", "train_step.update",
              "train_step.zero_grad", "train_step.no_grad", "training.converges"]
 
 
-def autograder(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_the_reference_gets_full_marks(tmp_path):
-    run = autograder("grade", REFERENCE, "--json", tmp_path / "r.json")
+    run = process("grade", REFERENCE, "--json", tmp_path / "r.json")  # the README's command
     assert run.returncode == 0, run.stderr
     results = json.loads((tmp_path / "r.json").read_text())
     assert (results["score"], results["max_score"]) == (100, 100)

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from command import ROOT
+from command import process as autograder
 from gallery import GALLERY, REFERENCE
-from test_cli import ROOT, autograder
 
 from autograder.grading import batch
 from autograder.integrations import cluster, cluster_worker

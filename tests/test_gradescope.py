@@ -14,8 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from command import ROOT, autograder
 from gallery import REFERENCE
-from test_cli import ROOT, autograder
 
 from autograder.grading import registry
 from autograder.integrations import gradescope

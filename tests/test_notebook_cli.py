@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from command import autograder
 from gallery import REFERENCE
-from test_cli import autograder
 from test_notebook import _nb, code, markdown
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,11 +8,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import twins
+from command import autograder
 from gallery import GALLERY
 
 from autograder.outputs import plots
@@ -22,11 +22,6 @@ ENTRIES = {e.name: e for e in GALLERY}
 STUDENTS = ("alice", "bob", "carol_smith", "dave_jones")
 """The batch's submissions with a name of their own (the fifth is called `summary.py`)."""
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def autograder(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import json
 import textwrap
 
 import pytest
+from command import ROOT, autograder
 from gallery import REFERENCE
-from test_cli import ROOT, autograder
 
 from autograder.exercises.linreg import checks
 from autograder.grading import settings
