@@ -12,6 +12,7 @@ call still run as processes (`process`).
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -29,7 +30,7 @@ def autograder(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """`autograder ARGS` run from `cwd` by calling `cli.main`."""
     argv = [str(a) for a in args]
     out, err = io.StringIO(), io.StringIO()
-    with _ONE_AT_A_TIME, contextlib.chdir(cwd), contextlib.redirect_stdout(out), \
+    with _ONE_AT_A_TIME, _chdir(cwd), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
         try:
             code = cli.main(argv)
@@ -42,6 +43,17 @@ def autograder(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
             code = 1
     return subprocess.CompletedProcess(["autograder", *argv], code, out.getvalue(),
                                        err.getvalue())
+
+
+@contextlib.contextmanager
+def _chdir(folder: Path):
+    """contextlib.chdir, which Python 3.10 lacks."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 def process(*args, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -9,8 +9,9 @@ def expect() -> Expectations:
     return Expectations(reference=reference.load())
 
 
-SLOW = {"test_pool", "test_unchanged", "test_hostile", "test_nbgrader", "test_nbgrader_builtins",
-        "test_gradescope", "test_student_notebook", "test_student_notebook_builtins",
+SLOW = {"test_pool", "test_pool_hostile", "test_unchanged", "test_hostile", "test_nbgrader",
+        "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
+        "test_student_notebook_builtins",
         "test_notebook_twins", "test_reports_cli", "test_settings", "test_runner",
         "test_a_new_exercise", "test_cli", "test_selfcheck", "test_notebook_cli", "test_classroom",
         "test_cluster"}
@@ -27,3 +28,5 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__ in SLOW:
             item.add_marker(pytest.mark.slow)
+    # the long files first, so that the quick ones even out the workers' ends (-n auto)
+    items.sort(key=lambda item: item.module.__name__ not in SLOW)

@@ -3,6 +3,7 @@ each worker a process with its own warm pool and sandbox. The cluster's results 
 local batch's, byte for byte, however the batch goes."""
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -170,6 +171,8 @@ def test_a_local_cluster_grades_the_same(subs, local, tmp_path):
     run = autograder("grade", picked, "--out", tmp_path / "out", "--scheduler", "local")
     assert run.returncode == 0, run.stderr
     files = _files(tmp_path / "out")
+    for name in NAMES[:4]:  # parsed first, so that a difference is shown by its key
+        assert json.loads(files[f"{name}.json"]) == json.loads(local[f"{name}.json"]), name
     assert {n: files[n] for n in files if n != "grades.csv"} == {
         f"{n}.json": local[f"{n}.json"] for n in NAMES[:4]}
 

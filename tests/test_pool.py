@@ -1,58 +1,27 @@
 """The warm pool: exactly the results of fresh interpreters graded one at a time (the whole
-gallery, hostile submissions included), nothing of one job visible to the next, and a pool
-that dies or cannot start costs nothing but time."""
+gallery here, the hostile submissions in test_pool_hostile), nothing of one job visible to
+the next, and a pool that dies or cannot start costs nothing but time."""
 
 import json
 import os
 import signal
-import socket
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
-from hostile import HOSTILE, reaching
+from pooled import pooled_and_fresh
 
-from autograder.grading.pipeline import grade_source
-from autograder.outputs import writers
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
-from autograder.sandbox.spawn import Fresh
 
 
 @pytest.fixture(scope="module")
-def listener():
-    server = socket.create_server(("127.0.0.1", 0))
-    yield server
-    server.close()
+def results(expect):
+    return pooled_and_fresh(expect, GALLERY)
 
 
-@pytest.fixture(scope="module")
-def entries(listener):
-    return [*GALLERY, *HOSTILE, reaching(listener.getsockname()[1])]
-
-
-@pytest.fixture(scope="module")
-def results(expect, entries):
-    """Each entry's results.json: from the pool, two at a time, and from fresh interpreters,
-    one submission after the other."""
-    def grade(entry, spawner):
-        report = grade_source(entry.text(), "linreg.py", expect=expect, limits=entry.limits,
-                              spawner=spawner)
-        return writers.gradescope(report)
-
-    pool = Pool(detect())
-    try:
-        with ThreadPoolExecutor(2) as threads:
-            pooled = list(threads.map(lambda e: grade(e, pool), entries))
-    finally:
-        pool.close()
-    fresh = [grade(e, Fresh(detect())) for e in entries]
-    return {e.name: (p, f) for e, p, f in zip(entries, pooled, fresh, strict=True)}
-
-
-@pytest.mark.parametrize("name", [e.name for e in [*GALLERY, *HOSTILE]] + ["network"])
+@pytest.mark.parametrize("name", [e.name for e in GALLERY])
 def test_the_pool_gives_the_results_of_fresh_interpreters(name, results):
     pooled, fresh = results[name]
     assert pooled == fresh
