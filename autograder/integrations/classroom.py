@@ -30,7 +30,7 @@ from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
 from autograder.integrations.gradescope import grade_upload
-from autograder.integrations.prairielearn import HIDDEN_FEEDBACK
+from autograder.outputs.writers import HIDDEN_FEEDBACK
 from autograder.sandbox.limits import Limits
 
 WORKFLOW = Path(__file__).with_name("classroom.yml")

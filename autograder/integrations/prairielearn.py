@@ -27,12 +27,9 @@ from autograder.outputs import writers
 
 ROOT_VARIABLE = "AUTOGRADER_PL_ROOT"
 DEFAULT_ROOT = Path("/grade")
-HIDDEN_FEEDBACK = ("This check runs on inputs drawn at grading time: its points count, and "
-                   "its feedback is kept for your instructor.")
-"""PrairieLearn shows every test at once and has nothing like Gradescope's after_published,
-so a hidden check's feedback (which may describe the hidden inputs, and would let a student
-tune code to them over many attempts) is never written; `autograder grade` on the same file
-gives the instructor the same report, feedback included."""
+HIDDEN_FEEDBACK = writers.HIDDEN_FEEDBACK
+"""PrairieLearn shows every test at once and has nothing like Gradescope's after_published:
+a hidden check's feedback is never written."""
 GRADER_FAILED = ("The grader could not grade this submission; it was not counted as an "
                  "attempt. Your instructor has been told.")
 

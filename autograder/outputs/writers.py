@@ -152,6 +152,13 @@ def summary(report: Report, *, detail: bool = True) -> str:
     return "\n".join(lines)
 
 
+HIDDEN_FEEDBACK = ("This check runs on inputs drawn at grading time: its points count, and "
+                   "its feedback is kept for your instructor.")
+"""What a student is told of a hidden check where a service shows every test at once (PrairieLearn,
+GitHub Classroom): its feedback may describe the hidden inputs, and would let a student tune
+code to them over many attempts; `autograder grade` on the same file gives the instructor the
+same report, feedback included."""
+
 VISIBILITY_WORDS = {"visible": "visible", "hidden": "never shown",
                     "after_due_date": "hidden until the due date",
                     "after_published": "hidden until published"}
