@@ -31,6 +31,16 @@ class ReferenceError(Exception):
     """The reference could not be found or does not run: a grader problem, never a student's."""
 
 
+def _frozen(obs: dict) -> str | dict:
+    """An observation as JSON text, which copies ten times faster than deepcopy, where the
+    text gives back exactly the same (plain data: no tuples, only text keys)."""
+    try:
+        text = json.dumps(obs)
+    except (TypeError, ValueError):
+        return obs
+    return text if json.loads(text) == obs else obs
+
+
 @dataclass(frozen=True)
 class Reference:
     path: Path
@@ -49,8 +59,9 @@ class Reference:
                 continue
             key = (case.id, json.dumps(case.args, sort_keys=True))
             if key not in self.made:
-                self.made[key] = self._observe(case)
-            observed[case.id] = copy.deepcopy(self.made[key])
+                self.made[key] = _frozen(self._observe(case))
+            made = self.made[key]  # a copy each time: a check may not spoil the next one's
+            observed[case.id] = json.loads(made) if isinstance(made, str) else copy.deepcopy(made)
         return observed
 
     def _observe(self, case: Case) -> dict:
