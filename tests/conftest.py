@@ -11,10 +11,9 @@ def expect() -> Expectations:
 
 SLOW = {"test_pool", "test_pool_hostile", "test_unchanged", "test_hostile", "test_nbgrader",
         "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
-        "test_student_notebook_builtins",
-        "test_notebook_twins", "test_reports_cli", "test_settings", "test_runner",
-        "test_a_new_exercise", "test_cli", "test_selfcheck", "test_notebook_cli", "test_classroom",
-        "test_cluster"}
+        "test_student_notebook_builtins", "test_notebook_twins", "test_reports_cli",
+        "test_settings", "test_runner", "test_a_new_exercise", "test_cli", "test_selfcheck",
+        "test_notebook_cli", "test_classroom", "test_cluster"}
 """The end-to-end modules (both galleries graded both ways, nbgrader, Gradescope's setup.sh,
 Chromium, fresh interpreters, the command line): marked `slow`, so that `pytest -m "not slow"`
 is the quick day-to-day subset. The README's test command runs them all."""

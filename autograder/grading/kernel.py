@@ -17,7 +17,7 @@ import torch
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import judged, plan
 from autograder.grading.report import Report
-from autograder.sandbox.calls import Caller, honest_functions, reseed
+from autograder.sandbox.calls import Caller, honest_functions, observe_case
 from autograder.sandbox.runner import RunResult
 
 ISOLATION = "in process (no sandbox)"
@@ -111,12 +111,7 @@ def observe(namespace: MutableMapping, cases: list, expect: Expectations,
         call = Caller(_Names(namespace), _files(namespace, ex.functions))
         with _honest(namespace, ex.functions, call.subclasses):
             for case in cases:
-                reseed()
-                torch.set_grad_enabled(True)  # a case before may have left autograd off
-                call.subclasses.clear()
-                observed[case.id] = probes[case.probe](call, case.args)
-                if call.subclasses:
-                    observed[case.id]["subclasses"] = sorted(call.subclasses)
+                observed[case.id] = observe_case(probes[case.probe], call, case.args)
     torch.set_grad_enabled(True)
     return observed
 

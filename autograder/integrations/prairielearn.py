@@ -24,12 +24,10 @@ from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
 from autograder.integrations.gradescope import grade_upload
 from autograder.outputs import writers
+from autograder.outputs.writers import HIDDEN_FEEDBACK
 
 ROOT_VARIABLE = "AUTOGRADER_PL_ROOT"
 DEFAULT_ROOT = Path("/grade")
-HIDDEN_FEEDBACK = writers.HIDDEN_FEEDBACK
-"""PrairieLearn shows every test at once and has nothing like Gradescope's after_published:
-a hidden check's feedback is never written."""
 GRADER_FAILED = ("The grader could not grade this submission; it was not counted as an "
                  "attempt. Your instructor has been told.")
 

@@ -82,5 +82,18 @@ def reseed() -> None:
     torch.random.default_generator.manual_seed(0)
 
 
+def observe_case(probe, call: Caller, args: dict) -> dict:
+    """One case of `probe`, from the same start for the student and the reference whatever
+    ran before it (the reseeded random state, autograd on), with the torch.Tensor subclasses
+    the student's code returned on the way."""
+    reseed()
+    torch.set_grad_enabled(True)
+    call.subclasses.clear()
+    obs = probe(call, args)
+    if call.subclasses:
+        obs["subclasses"] = sorted(call.subclasses)
+    return obs
+
+
 def tensor(values, grad: bool = False) -> torch.Tensor:
     return torch.tensor(values, dtype=torch.float32, requires_grad=grad)

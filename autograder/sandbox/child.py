@@ -52,7 +52,7 @@ def run(job: dict, channel: Channel) -> None:
     import torch
 
     from autograder.sandbox import watch
-    from autograder.sandbox.calls import Caller, honest_functions, reseed
+    from autograder.sandbox.calls import Caller, honest_functions, observe_case
     from autograder.sandbox.plain import raised
 
     probes = importlib.import_module(job["probes"]).PROBES  # imported before the drop: serve
@@ -74,12 +74,7 @@ def run(job: dict, channel: Channel) -> None:
             honest_functions(module, job["functions"], call.subclasses)
             injected = True
         channel.send(begin=case["id"])
-        reseed()
-        torch.set_grad_enabled(True)  # a case before may have left autograd off
-        call.subclasses.clear()
-        obs = probes[case["probe"]](call, case["args"])
-        if call.subclasses:
-            obs["subclasses"] = sorted(call.subclasses)
+        obs = observe_case(probes[case["probe"]], call, case["args"])
         channel.send(case=case["id"], obs=obs, used=watch.seen(used))
 
 
