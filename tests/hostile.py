@@ -26,7 +26,7 @@ from lies import LIES
 
 from autograder.sandbox.limits import Limits
 
-HANG = Limits(load_seconds=6, case_seconds=3, memory_mb=600)
+HANG = Limits(load_seconds=2, case_seconds=3, memory_mb=600)
 """For the entries that hang or hog: short limits keep the suite quick."""
 SLOW_LOAD = Limits(load_seconds=15, case_seconds=3, memory_mb=600)
 

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 from gallery import LINREG_JOB
 
 from autograder.sandbox.case import Case
+from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import LINE_LIMIT, _Child, _read
 from autograder.sandbox.runner import run_cases
+from autograder.sandbox.spawn import Fresh
 
 FAST = Limits(load_seconds=20, case_seconds=3, submission_seconds=60, output_bytes=1000)
 CASES = [Case("model/a", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]}),
@@ -79,8 +81,19 @@ def test_a_load_failure_is_reported_once_for_everything():
 
 
 def test_a_hang_at_import_is_a_load_timeout():
-    result = run("while True:\n    pass\n", Limits(load_seconds=4, case_seconds=3))
+    result = run("while True:\n    pass\n", Limits(load_seconds=1, case_seconds=3))
     assert result.load_error["kind"] == "timeout"
+
+
+def test_the_load_time_counts_from_the_harness_ready_not_from_a_fresh_interpreter_start():
+    # a fresh interpreter takes longer than this to import torch; the submission still gets
+    # its whole second, as a fork of the warm pool gives it
+    source = "import time\ntime.sleep(0.6)\n" + GOOD_MSE
+    for spawner in (Fresh(detect()), None):
+        result = run_cases(source, "linreg.py", CASES[1:2], **LINREG_JOB, spawner=spawner,
+                           limits=Limits(load_seconds=1, case_seconds=3))
+        assert result.load_error is None, result.load_error
+        assert result.observations["mse/a"]["out"]["values"] == [1.0]
 
 
 def test_a_flood_of_output_is_capped_and_grading_goes_on():
@@ -101,7 +114,7 @@ def test_exceptions_keep_only_the_students_frames():
 
 def _protocol(lines: list[bytes]) -> _Child:
     """What the parent makes of these protocol lines, as the child's pipe would bring them."""
-    child, buffer = _Child(current="load"), bytearray()
+    child, buffer = _Child(), bytearray()
     read_fd, write_fd = os.pipe()
 
     def write() -> None:
@@ -128,13 +141,13 @@ def test_a_giant_line_on_the_protocol_is_cut_short():
 
 def test_records_out_of_the_harness_order_are_dropped():
     obs = {"out": {"kind": "tensor", "shape": [1], "dtype": "float32", "values": [1.0]}}
-    lines = [{"case": "model/a", "obs": obs}, {"done": True}, {"loaded": True},
+    lines = [{"case": "model/a", "obs": obs}, {"done": True}, {"ready": True}, {"loaded": True},
              {"begin": "model/a"}, {"case": "mse/a", "obs": obs},
              {"case": "model/a", "obs": {"out": {"kind": "tensor", "shape": [2],
                                                  "dtype": "f", "values": [1.0]}}},
              {"case": "model/a", "obs": obs}, {"done": True}, {"begin": "x"}]
     child = _protocol([json.dumps(line).encode() + b"\n" for line in lines] + [b"not json\n"])
-    assert child.records == [{"loaded": True}, {"begin": "model/a"},
+    assert child.records == [{"ready": True}, {"loaded": True}, {"begin": "model/a"},
                              {"case": "model/a", "obs": {"kind": "crashed",
                                                          "protocol": "malformed"}},
                              {"done": True}]

@@ -59,6 +59,7 @@ def run(job: dict, channel: Channel) -> None:
     torch.set_num_threads(1)
     filename = job["filename"]
     used = watch.install(torch)
+    channel.send(ready=True)  # the submission's time starts now
     try:
         module = load(job["source"], filename, job["module"])
     except BaseException as exc:  # syntax errors, missing imports, sys.exit() at import

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     load_seconds: float = 20.0
-    """Wall-clock time to start Python, import torch and run the submission's top level."""
+    """Wall-clock time to run the submission's top level, counted from when the harness is
+    ready (a fresh interpreter's own start and `import torch` are not the submission's)."""
     case_seconds: float = 10.0
     """Wall-clock time for one probe (one call pattern, or a 100-epoch training run)."""
     submission_seconds: float = 90.0

@@ -63,10 +63,10 @@ class _Forked:
                 self.pid = record.get("pid", self.pid)
                 self.code = self.code if self.code is not None else record.get("status")
 
-    def kill(self) -> None:
+    def kill(self, ending: bool = True) -> None:
         self._read_status(STATUS_SECONDS, lambda: self.pid is not None)
-        # a job that just ended is given the moment its status takes to arrive
-        self._read_status(EXITING_SECONDS, lambda: self.code is not None)
+        if ending:  # a job that just ended is given the moment its status takes to arrive
+            self._read_status(EXITING_SECONDS, lambda: self.code is not None)
         if self.pid is not None and self.code is None:
             _kill_group(self.pid)
         self._read_status(STATUS_SECONDS, lambda: self.code is not None)

@@ -15,9 +15,11 @@ from autograder.sandbox.limits import Limits
 
 LINE_LIMIT = RECORD_LIMIT + 65536
 """Longest protocol line the parent keeps; the child's own records are never longer."""
-NEXT = {"load": ("loaded", "load_error"), None: ("begin", "done"), "finished": ()}
+NEXT = {"start": ("ready",), "load": ("loaded", "load_error"), None: ("begin", "done"),
+        "finished": ()}
 """Records each state of the child accepts (in a case: only that case's record). The harness
-always sends them in this order: anything else was forged by the submission, and is dropped."""
+always sends them in this order: anything else was forged by the submission, and is dropped.
+("ready" comes before any of the submission's code runs: nobody but the harness can send it.)"""
 
 
 @dataclass
@@ -25,8 +27,10 @@ class _Child:
     records: list[dict] = field(default_factory=list)
     output: bytearray = field(default_factory=bytearray)
     dropped: int = 0
-    current: str | None = None
-    """The case running when the child stopped, or "load" before the submission loaded."""
+    current: str | None = "start"
+    """The case running when the child stopped; "start" before the harness was ready (a fresh
+    interpreter importing torch, a fork confining itself), "load" before the submission
+    loaded."""
     failure: dict | None = None
     stamps: list[tuple[str, float]] = field(default_factory=list)
     """Each record's kind (a case: its id) and when it arrived."""
@@ -46,7 +50,9 @@ def _on_record(child: _Child, line: bytes) -> None:
         record = {"case": child.current, "obs": {"kind": "crashed", "protocol": "malformed"}}
     child.records.append(record)
     child.stamps.append((str(record["case"]) if kind == "case" else kind, time.monotonic()))
-    if kind == "begin":
+    if kind == "ready":
+        child.current = "load"
+    elif kind == "begin":
         child.current = str(record["begin"])
     elif kind in ("case", "loaded"):
         child.current = None

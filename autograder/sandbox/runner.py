@@ -16,6 +16,11 @@ from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import _Child, _read
 from autograder.sandbox.spawn import Spawner, Started
 
+START_SECONDS = 60.0
+"""How long the harness may take to be ready, before any of the submission's code runs (a
+fresh interpreter imports torch; on a loaded machine that takes a while). The submission's
+own limits count from then, so a fresh interpreter and a fork of the warm pool give it the
+same time."""
 
 @dataclass
 class RunResult:
@@ -33,18 +38,21 @@ class RunResult:
     """PyTorch built-ins the children saw the submission call (`watch.LABELS` only)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Where the time went, per phase, over all children (for the benchmark, never graded):
-    jail (folder, user, cgroups), start (fork or exec), load (up to the submission's top
-    level done), <probe> (its cases), stop (kill and wait), close (sweep and clean up)."""
+    jail (folder, user, cgroups), start (fork or exec), ready (the harness confined and
+    ready), load (up to the submission's top level done), <probe> (its cases), stop (kill and
+    wait), close (sweep and clean up)."""
 
 
 def _deadline(child: _Child, since: float, limits: Limits) -> float:
     if child.current == "finished":
         return since + 2.0  # grace to flush and exit; killed after it, not a failure
+    if child.current == "start":
+        return since + START_SECONDS
     return since + (limits.load_seconds if child.current == "load" else limits.case_seconds)
 
 
 def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
-    child, since, buffer = _Child(current="load"), time.monotonic(), bytearray()
+    child, since, buffer = _Child(), time.monotonic(), bytearray()
     sel = selectors.DefaultSelector()
     sel.register(started.proto, selectors.EVENT_READ, "proto")
     sel.register(started.out, selectors.EVENT_READ, "out")
@@ -60,9 +68,10 @@ def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
                 sel.unregister(key.fd)
             if len(child.records) != before:
                 since = time.monotonic()
+    ending = not sel.get_map()  # it closed both pipes; otherwise it would only spin on
     sel.close()
     os.close(started.proto)
-    started.kill()
+    started.kill(ending=ending)
     return child
 
 
@@ -106,8 +115,8 @@ def _lap(seconds: dict[str, float], phase: str, clock: list[float]) -> None:
 def _phases(child: _Child, seconds: dict[str, float], clock: list[float]) -> None:
     """Split the child's run at the arrival of its records: loading, then each probe."""
     for kind, at in child.stamps:
-        phase = "load" if kind in ("loaded", "load_error") else \
-            kind.split("/")[0] if "/" in kind else None
+        phase = "ready" if kind == "ready" else "load" if kind in ("loaded", "load_error") \
+            else kind.split("/")[0] if "/" in kind else None
         if phase:
             seconds[phase] = seconds.get(phase, 0.0) + at - clock[0]
         clock[0] = at
@@ -152,7 +161,7 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
         elif "load_error" in record:
             result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
                 else {"kind": "raised", "type": "?", "message": "could not load"}
-    if child.current == "load" and child.failure:
+    if child.current in ("start", "load") and child.failure:
         result.load_error = {**child.failure, "call": "loading the submission"}
     if result.load_error is not None:
         return []

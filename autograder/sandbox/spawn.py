@@ -26,8 +26,10 @@ class Started(Protocol):
     proto: int
     """The harness's records, one JSON line each."""
 
-    def kill(self) -> None:
-        """SIGKILL the child and what it started, and wait for it."""
+    def kill(self, ending: bool = True) -> None:
+        """SIGKILL the child and what it started, and wait for it; `ending`: it closed its
+        pipes, and may be given the moment its own exit takes (not one that ran out of time,
+        which would only spin on)."""
 
     @property
     def returncode(self) -> int | None:
@@ -72,7 +74,7 @@ class _Process:
     def out(self) -> int:
         return self.proc.stdout.fileno()
 
-    def kill(self) -> None:
+    def kill(self, ending: bool = True) -> None:
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
