@@ -16,3 +16,8 @@ class Case:
     """Plain numbers (nested lists, floats, ints) handed to the probe."""
     secret: bool = False
     """Drawn at grading time; never stored, never run by the students' self-check."""
+
+    def job(self) -> dict:
+        """The case as its child gets it: `asdict` without its deep copy of the inputs (plain
+        data already, and only ever written out as JSON)."""
+        return {"id": self.id, "probe": self.probe, "args": self.args, "secret": self.secret}

@@ -82,18 +82,21 @@ def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
     return True
 
 
+NUMBERS = {int, float}
+
+
 def _well_formed(obs) -> bool:
     """Every value description in `obs` is as `plain` makes it: numbers filling their shape.
     The child's own records always are; a record the submission forged may not be."""
-    if isinstance(obs, list):
-        return all(_well_formed(o) for o in obs)
+    if isinstance(obs, list):  # only what can hold a description is looked into
+        return all(_well_formed(o) for o in obs if isinstance(o, (dict, list)))
     if not isinstance(obs, dict):
         return True
     if "values" in obs:
         shape, values = obs.get("shape"), obs.get("values")
         if not (isinstance(shape, list) and isinstance(values, list) and
                 all(type(d) is int and d >= 0 for d in shape) and
-                all(type(v) in (int, float) for v in values) and
+                set(map(type, values)) <= NUMBERS and
                 len(values) == math.prod(shape) and isinstance(obs.get("dtype"), str)):
             return False
-    return all(_well_formed(v) for v in obs.values())
+    return all(_well_formed(v) for v in obs.values() if isinstance(v, (dict, list)))

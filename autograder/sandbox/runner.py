@@ -8,7 +8,7 @@ import os
 import selectors
 import signal
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from autograder.sandbox import pool, watch
 from autograder.sandbox.case import Case
@@ -142,7 +142,7 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
                "functions": list(functions),
                "inject": inject, "alone": list(alone),
-               "cases": [asdict(c) for c in pending]}
+               "cases": [c.job() for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
         output += child.output
         pending = _collect(child, pending, result, budget_end)
