@@ -5,11 +5,14 @@ the next, and a pool that dies or cannot start costs nothing but time."""
 import json
 import os
 import signal
+import sys
+import types
 
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
 from pooled import pooled_and_fresh
 
+from autograder.sandbox import warm
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
 from autograder.sandbox.pool import Pool
@@ -62,6 +65,37 @@ def test_nothing_of_one_job_is_visible_to_the_next():
 
 
 GOOD = REFERENCE.read_text()
+BUILTINS_JOB = {"probes": "autograder.exercises.linreg_builtins.probes",
+                "module": "linreg_builtins", "functions": ("make_model",)}
+MODEL_CASE = Case("make_model/spy", "make_model", {"f": 3, "k": 2, "x": [[1.0, 2.0, 3.0]]})
+LAZY = "import sys\nprint(sorted(m for m in ('sympy', 'torch._dynamo') if m in sys.modules))\n"
+"""What torch imports on the first optimiser made (about 800 modules, a second of CPU)."""
+
+
+def test_an_exercise_warms_the_zygote_once_before_its_first_job():
+    pool = Pool(detect())
+    try:
+        crop = run_cases(LAZY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
+        builtins = [run_cases(LAZY, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
+                              spawner=pool) for _ in range(2)]
+    finally:
+        pool.close()
+    assert crop.output == "[]\n"  # the crop-yield exercise makes no optimiser: no warm-up
+    for run in builtins:  # its jobs find torch's lazy set-up made, before they run
+        assert run.output == "['sympy', 'torch._dynamo']\n"
+        assert run.observations["make_model/spy"]["error"]["kind"] == "missing"
+
+
+def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):
+    calls, settled = [], []
+    module = types.ModuleType("probes_with_a_warm_up")
+    module.warm_up = lambda: calls.append("warm_up")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(warm, "settle", lambda: settled.append(True))
+    warmed: set[str] = set()
+    for name in (module.__name__, module.__name__, "probes_never_imported", None):
+        warm.for_probes(name, warmed)
+    assert calls == ["warm_up"] and settled == [True]
 
 
 def test_a_zygote_that_dies_is_started_again():

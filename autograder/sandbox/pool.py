@@ -113,7 +113,7 @@ class Pool:
         cgroups = [os.open(c / "cgroup.procs", os.O_WRONLY) for c in jail.cgroups]
         given = [job_r, proto_w, out_w, status_w.fileno(), *cgroups]
         try:
-            self._send(self._header(jail), given)
+            self._send({**self._header(jail), "probes": job["probes"]}, given)
         except PoolUnavailable:
             for fd in (job_w, proto_r, out_r, job_r, proto_w, out_w, *cgroups):
                 os.close(fd)

@@ -6,10 +6,16 @@ and the work torch does on its first calls. Both are paid once here instead of o
 - `warm_up` makes the first calls a job would make (tensors, arithmetic, autograd, updates
   under no_grad, the plain-data reduction), on random numbers that solve nothing, so that
   lazy set-up inside torch is already done in every job;
+- `for_probes` makes, once, the first calls an exercise's probes make that torch sets up
+  lazily (the exercise's `probes.warm_up`: the first optimiser alone imports about 800
+  modules, a second of CPU), before the first job of that exercise, not in every one;
 - `huge_pages` backs the warm heap with 2 MiB pages: a fork copies one page-table entry for
   each instead of 512 (about 12 ms a fork becomes about 4 ms here), and a page a job writes to
   is still copied alone, 4 KiB at a time.
 """
+
+import gc
+import sys
 
 from autograder.sandbox import linux
 
@@ -39,6 +45,32 @@ def warm_up() -> None:
             p.grad.zero_()
             q.grad = None
         plain(out), scalar(total), total.item()
+
+
+def for_probes(name: str | None, warmed: set[str]) -> None:
+    """Call the `warm_up` of the probes module `name` (already imported: every exercise's
+    probes are, at the zygote's start), once; then settle the heap as at the start, so that
+    jobs share what it made."""
+    module = sys.modules.get(name or "")
+    if module is None or name in warmed:
+        return
+    warmed.add(name)
+    hook = getattr(module, "warm_up", None)
+    if hook is None:
+        return
+    try:
+        hook()
+    except Exception:  # a warm-up that fails costs its jobs their time, nothing else
+        pass
+    settle()
+
+
+def settle() -> None:
+    """The heap as jobs should find it: the collector never walks it (its pages stay shared
+    with jobs), backed by huge pages."""
+    gc.collect()
+    gc.freeze()
+    huge_pages()
 
 
 def huge_pages() -> int:

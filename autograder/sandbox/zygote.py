@@ -13,7 +13,6 @@ At the namespace layer the job is pid 1 of its own PID namespace, as a fresh chi
 warm process per job is all a job costs.
 """
 
-import gc
 import json
 import os
 import selectors
@@ -48,9 +47,8 @@ def main() -> None:
 
     torch.set_num_threads(1)
     warm.warm_up()
-    gc.collect()
-    gc.freeze()  # the collector never walks the warm heap: its pages stay shared with jobs
-    warm.huge_pages()
+    warm.settle()
+    warmed: set[str] = set()
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
     control.send(b"ready")
     events = selectors.DefaultSelector()
@@ -64,7 +62,9 @@ def main() -> None:
                     return
                 if not message:  # the grader is gone
                     return
-                _launch(json.loads(message), fds, own_pids, control, events)
+                header = json.loads(message)
+                warm.for_probes(header.get("probes"), warmed)
+                _launch(header, fds, own_pids, control, events)
             else:
                 _ended(key.data, key.fd, events)
 

@@ -166,5 +166,26 @@ def training(call: Caller, args: dict) -> dict:
             "final": final}
 
 
+def warm_up() -> None:
+    """The first calls these probes and a student's functions make, on random numbers that
+    solve nothing: made once in the warm pool's zygote before its first job of this exercise
+    (`sandbox.warm.for_probes`), since torch sets them up lazily (the first optimiser alone
+    imports about 800 modules, a second of CPU that every job would pay again)."""
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.randn(6, 4, generator=gen), torch.randn(6, 3, generator=gen)
+    layer = nn.Linear(4, 3)
+    recording = Linear(layer.weight.tolist(), layer.bias.tolist(), [])
+    for model, opt in ((layer, torch.optim.SGD(layer.parameters(), lr=0.1)),
+                       (recording, SGD(recording, 0.1, [], keep=1))):
+        model.train()
+        for xb, yb in DataLoader(TensorDataset(x, y), 4, shuffle=True):
+            F.mse_loss(model(xb), yb).backward()
+            opt.step()
+            opt.zero_grad()
+        model.eval()
+        with torch.no_grad():
+            float(F.mse_loss(model(x), y))
+
+
 PROBES = {"make_loader": make_loader, "make_model": make_model, "fit": fit,
           "evaluate": evaluate, "training": training}
