@@ -167,24 +167,13 @@ def training(call: Caller, args: dict) -> dict:
 
 
 def warm_up() -> None:
-    """The first calls these probes and a student's functions make, on random numbers that
-    solve nothing: made once in the warm pool's zygote before its first job of this exercise
-    (`sandbox.warm.for_probes`), since torch sets them up lazily (the first optimiser alone
-    imports about 800 modules, a second of CPU that every job would pay again)."""
+    """What torch sets up lazily on the first calls these probes make, made once in the warm
+    pool's zygote before its first job of this exercise (`sandbox.warm.for_probes`) instead of
+    in every job: the first optimiser alone imports about 800 modules, a second of CPU. On
+    random numbers, and no step of a training loop: nothing here is an answer."""
     gen = torch.Generator().manual_seed(0)
-    x, y = torch.randn(6, 4, generator=gen), torch.randn(6, 3, generator=gen)
-    layer = nn.Linear(4, 3)
-    recording = Linear(layer.weight.tolist(), layer.bias.tolist(), [])
-    for model, opt in ((layer, torch.optim.SGD(layer.parameters(), lr=0.1)),
-                       (recording, SGD(recording, 0.1, [], keep=1))):
-        model.train()
-        for xb, yb in DataLoader(TensorDataset(x, y), 4, shuffle=True):
-            F.mse_loss(model(xb), yb).backward()
-            opt.step()
-            opt.zero_grad()
-        model.eval()
-        with torch.no_grad():
-            float(F.mse_loss(model(x), y))
+    torch.optim.SGD([nn.Parameter(torch.randn(3, 4, generator=gen))], lr=0.1)
+    next(iter(DataLoader(TensorDataset(torch.randn(6, 4, generator=gen)), 4, shuffle=True)))
 
 
 PROBES = {"make_loader": make_loader, "make_model": make_model, "fit": fit,
