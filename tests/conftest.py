@@ -9,7 +9,7 @@ def expect() -> Expectations:
     return Expectations(reference=reference.load())
 
 
-SLOW = {"test_pool", "test_pool_hostile", "test_unchanged", "test_hostile", "test_nbgrader",
+SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_nbgrader",
         "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
         "test_student_notebook_builtins", "test_notebook_twins", "test_reports_cli",
         "test_settings", "test_runner", "test_a_new_exercise", "test_cli", "test_selfcheck",
