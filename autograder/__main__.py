@@ -2,7 +2,8 @@
 
 Before the command line is even parsed, `grade` starts the warm pool's zygote, so that it
 imports torch while this process imports it too: about a second less before the first
-result. Everything else is `cli`.
+result; and it imports torch with the cyclic collector off (`sandbox.warm.quiet_collector`).
+Everything else is `cli`.
 """
 
 import sys
@@ -14,7 +15,10 @@ def main() -> int:
         from autograder.sandbox import pool
 
         pool.default().prestart()
-    from autograder import cli
+    from autograder.sandbox.warm import quiet_collector
+
+    with quiet_collector():  # torch's import, without the collector walking it
+        from autograder import cli
 
     return cli.main(argv)
 

@@ -112,10 +112,13 @@ def _read_job(fd: int) -> dict:
 
 def main() -> None:
     """A fresh interpreter's entry point."""
-    import torch  # noqa: F401  (imported while the files are still readable, before the drop)
+    from autograder.sandbox.warm import quiet_collector
 
-    import autograder.sandbox.calls  # noqa: F401
-    import autograder.sandbox.watch  # noqa: F401
+    with quiet_collector():  # as the zygote imports them: the same heap to collect after
+        import torch  # noqa: F401  (imported while the files are still readable)
+
+        import autograder.sandbox.calls  # noqa: F401
+        import autograder.sandbox.watch  # noqa: F401
 
     serve(int(sys.argv[1]), int(sys.argv[2]))
 

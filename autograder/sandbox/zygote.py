@@ -37,16 +37,17 @@ class _Running:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    import torch
+    with warm.quiet_collector():
+        import torch
 
-    import autograder.sandbox.calls  # noqa: F401
-    import autograder.sandbox.child  # noqa: F401
-    import autograder.sandbox.watch  # noqa: F401
+        import autograder.sandbox.calls  # noqa: F401
+        import autograder.sandbox.child  # noqa: F401
+        import autograder.sandbox.watch  # noqa: F401
 
-    _preload_probes()
+        _preload_probes()
 
-    torch.set_num_threads(1)
-    warm.warm_up()
+        torch.set_num_threads(1)
+        warm.warm_up()
     warm.settle()
     warmed: set[str] = set()
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
