@@ -22,6 +22,7 @@ fresh interpreter imports torch; on a loaded machine that takes a while). The su
 own limits count from then, so a fresh interpreter and a fork of the warm pool give it the
 same time."""
 
+
 @dataclass
 class RunResult:
     """What the children reported for one submission."""
