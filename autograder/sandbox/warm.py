@@ -87,12 +87,14 @@ def for_probes(name: str | None, warmed: set[str]) -> None:
     settle()
 
 
-def settle() -> None:
+def settle(huge: bool = True) -> None:
     """The heap as jobs should find it: the collector never walks it (its pages stay shared
-    with jobs), backed by huge pages."""
+    with jobs), backed by huge pages (which take about 0.4 s here: the zygote's start leaves
+    them until its first job is forked, so that a single grading never waits for them)."""
     gc.collect()
     gc.freeze()
-    huge_pages()
+    if huge:
+        huge_pages()
 
 
 def huge_pages() -> int:
