@@ -20,6 +20,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from secrets import token_hex
 
 from autograder.sandbox.folders import exercise_dirs, exercise_folders, harness, secrets_of
 
@@ -68,7 +69,7 @@ def _bwrap_works() -> bool:
 def _cgroups_work() -> bool:
     try:
         for controller in ("memory", "pids"):
-            probe = CGROUP_ROOT / controller / f"autograder-probe-{os.getpid()}"
+            probe = CGROUP_ROOT / controller / f"autograder-probe-{os.getpid()}-{token_hex(6)}"
             probe.mkdir()
             probe.rmdir()
         return True
@@ -76,9 +77,20 @@ def _cgroups_work() -> bool:
         return False
 
 
-@functools.cache
+DETECTING = threading.Lock()
+"""One detection a process: threads that grade at once (a cluster's worker) wait for it.
+Two at once had probed the same cgroup folder: one failed to make it, and a worker graded
+without cgroup limits."""
+
+
 def detect() -> Layer:
-    """The strongest layer available, capped by AUTOGRADER_SANDBOX."""
+    """The strongest layer available, capped by AUTOGRADER_SANDBOX; detected once."""
+    with DETECTING:
+        return _detect()
+
+
+@functools.cache
+def _detect() -> Layer:
     cap = os.environ.get("AUTOGRADER_SANDBOX", "namespaces")
     cap = LAYERS.index(cap) if cap in LAYERS else len(LAYERS) - 1
     root = os.geteuid() == 0
