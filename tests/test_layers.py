@@ -1,8 +1,9 @@
-"""The sandbox's layer is detected once a process, whatever the threads that ask at once."""
+"""The sandbox's layer is detected once a process, and its warm pool made once, whatever the
+threads that ask at once."""
 
 import threading
 
-from autograder.sandbox import layers
+from autograder.sandbox import layers, pool
 
 
 def test_threads_that_ask_at_once_get_the_one_layer():
@@ -16,9 +17,24 @@ def test_threads_that_ask_at_once_get_the_one_layer():
         start.wait()
         found.append(layers.detect())
 
+    _at_once(ask)
+    assert found == [before] * 8
+
+
+def test_threads_that_ask_at_once_share_one_pool():
+    start, found = threading.Barrier(8), []
+
+    def ask():
+        start.wait()
+        found.append(pool.default())
+
+    _at_once(ask)
+    assert len({id(p) for p in found}) == 1  # one zygote, not one a thread
+
+
+def _at_once(ask) -> None:
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert found == [before] * 8

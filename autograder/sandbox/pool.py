@@ -204,7 +204,11 @@ def default(layer: Layer | None = None) -> Spawner:
     layer = layer or detect()
     if os.environ.get("AUTOGRADER_POOL", "1") == "0":
         return Fresh(layer)
-    return _shared_pool(layer)
+    with _SHARING:  # threads that ask at once (a cluster's worker) share one pool, one zygote
+        return _shared_pool(layer)
+
+
+_SHARING = threading.Lock()
 
 
 @functools.cache
