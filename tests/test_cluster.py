@@ -12,12 +12,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from command import ROOT
 from command import process as autograder
 from gallery import GALLERY, REFERENCE
 
+from autograder import __main__ as entry_point
+from autograder import cli
 from autograder.grading import batch
 from autograder.integrations import cluster, cluster_worker
 from autograder.outputs import writers
@@ -196,6 +199,19 @@ def test_a_bad_scheduler_address_is_a_clear_error(address, subs, tmp_path):
     assert f"autograder: cannot reach the Dask scheduler at {address}" in run.stderr
     assert "Traceback" not in run.stderr and time.monotonic() - began < 40
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("extra, pool_started", [((), True), (("--no-pool",), False),
+                                                  (("--scheduler", "tcp://127.0.0.1:1"), False),
+                                                  (("--scheduler=local",), False)])
+def test_only_a_batch_graded_here_starts_a_pool_ahead(extra, pool_started, monkeypatch):
+    started = []
+    ahead = SimpleNamespace(prestart=lambda: started.append(1))
+    monkeypatch.setattr(pool, "default", lambda: ahead)
+    monkeypatch.setattr(cli, "main", lambda argv: 0)
+    monkeypatch.setattr(sys, "argv", ["autograder", "grade", "subs", "--out", "out", *extra])
+    assert entry_point.main() == 0
+    assert started == ([1] if pool_started else [])
 
 
 def test_without_dask_the_cluster_is_a_clear_error(monkeypatch):
