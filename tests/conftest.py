@@ -38,5 +38,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__ in SLOW:
             item.add_marker(pytest.mark.slow)
-    # the long files first, so that the quick ones even out the workers' ends (-n auto)
+    # the long files first in one process (-n 0); xdist gives its workers the files with the
+    # most tests first, the galleries' among them
     items.sort(key=lambda item: item.module.__name__ not in SLOW)
