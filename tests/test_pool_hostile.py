@@ -7,7 +7,7 @@ import socket
 import pytest
 from hostile import HOSTILE, reaching
 from pooled import graded_both_ways
-from recorded import RECORDED, same
+from recorded import assert_as_recorded, keys_of
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,6 @@ def test_the_pool_gives_the_results_of_fresh_interpreters(name, graded):
     assert graded.pooled[f"{name}.py"] == graded.fresh[f"{name}.py"]
 
 
-@pytest.mark.parametrize("key", sorted(k for k in RECORDED
-                                       if k.rsplit(".", 1)[0] in {e.name for e in HOSTILE}))
+@pytest.mark.parametrize("key", keys_of(HOSTILE))
 def test_results_are_byte_identical_to_before_the_move(key, graded):
-    # the entries that hog memory or time race their limits: on a machine busy with other
-    # tests one may end the other way once, so a difference is graded again, alone, once
-    assert same(graded.pooled[key], key) or same(again := graded.again(key), key), again
+    assert_as_recorded(graded.pooled[key], key, lambda: graded.again(key))
