@@ -23,7 +23,8 @@ EXERCISE = Exercise(
     mistakes=mistakes.NAMES,
     topics=topics(checks.ALL, FUNCTIONS, _FOLLOWS),
     hint=hints.hint,
-    # train_step is graded with known-good model and mse in place, in a child of its own
+    # train_step is graded with known-good model and mse in place: its cases run last, after
+    # they are put in the child
     alone=Alone(probes=("train_step",), known_good=("model", "mse")),
     curve=Curve("training/public", training.RTOL, step="train_step",
                 runs="your model, mse and train_step"),
