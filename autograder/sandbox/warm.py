@@ -68,29 +68,30 @@ def warm_up() -> None:
         plain(out), scalar(total), total.item()
 
 
-def for_probes(name: str | None, warmed: set[str]) -> None:
+def for_probes(name: str | None, warmed: set[str]) -> bool:
     """Call the `warm_up` of the probes module `name` (already imported: every exercise's
     probes are, at the zygote's start), once; then settle the heap as at the start, so that
-    jobs share what it made."""
+    jobs share what it made. Whether it did (the heap's huge pages are then to be made)."""
     module = sys.modules.get(name or "")
     if module is None or name in warmed:
-        return
+        return False
     warmed.add(name)
     hook = getattr(module, "warm_up", None)
     if hook is None:
-        return
+        return False
     try:
         with quiet_collector():
             hook()
     except Exception:  # a warm-up that fails costs its jobs their time, nothing else
         pass
-    settle()
+    settle(huge=False)
+    return True
 
 
 def settle(huge: bool = True) -> None:
     """The heap as jobs should find it: the collector never walks it (its pages stay shared
-    with jobs), backed by huge pages (which take about 0.4 s here: the zygote's start leaves
-    them until its first job is forked, so that a single grading never waits for them)."""
+    with jobs), backed by huge pages (about 0.4 s here: the zygote makes them once the job
+    that follows a warm-up is forked, so that a single grading never waits for them)."""
     gc.collect()
     gc.freeze()
     if huge:

@@ -65,10 +65,11 @@ def main() -> None:
                 if not message:  # the grader is gone
                     return
                 header = json.loads(message)
-                warm.for_probes(header.get("probes"), warmed)
+                if warm.for_probes(header.get("probes"), warmed):
+                    collapsed = False  # the warm-up's new heap too
                 _launch(header, fds, own_pids, control, events)
-                if not collapsed:  # a second of a single grading's start saved; a batch's
-                    collapsed = True  # next forks find the heap in huge pages all the same
+                if not collapsed:  # after the fork: no single grading waits the 0.4 s
+                    collapsed = True  # it takes, and the next forks find huge pages
                     warm.huge_pages()
             else:
                 _ended(key.data, key.fd, events)
