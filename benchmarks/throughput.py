@@ -135,18 +135,15 @@ def _pss_mb(pids: list[int]) -> float:
 def measured(argv: list[str], sample: bool = True
              ) -> tuple[float, list[float], subprocess.CompletedProcess]:
     """Wall time and peak memory of a command (PSS, sampled unless told not to): of all its
-    processes, and of the grader's own; and the CPU the sampling itself took (reading the
-    memory of a torch process walks its page tables), so that it can be left out of the
-    grader's."""
-    peak, started = [0.0, 0.0, 0.0], time.monotonic()
+    processes, and of the grader's own."""
+    peak, started = [0.0, 0.0], time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def watch():
         while not done.wait(SAMPLE_SECONDS):
             every, own = _tree(proc.pid)
-            peak[:2] = max(peak[0], _pss_mb(every)), max(peak[1], _pss_mb(own))
-        peak[2] = time.thread_time()
+            peak[:] = max(peak[0], _pss_mb(every)), max(peak[1], _pss_mb(own))
 
     sampler = threading.Thread(target=watch, daemon=True)
     if sample:
@@ -172,7 +169,7 @@ def grade_batch(folder: Path, work: Path, label: str, *extra: str) -> Run:
     busy = _busy_seconds() - busy
     if run.returncode != 0:
         sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
-    _, (peak, own, _), run = measured([*argv, "--out", str(work / f"out-{label}-memory")])
+    _, (peak, own), run = measured([*argv, "--out", str(work / f"out-{label}-memory")])
     if run.returncode != 0:
         sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
     with timings.open() as fh:

@@ -84,18 +84,16 @@ def for_probes(name: str | None, warmed: set[str]) -> bool:
             hook()
     except Exception:  # a warm-up that fails costs its jobs their time, nothing else
         pass
-    settle(huge=False)
+    settle()
     return True
 
 
-def settle(huge: bool = True) -> None:
+def settle() -> None:
     """The heap as jobs should find it: the collector never walks it (its pages stay shared
-    with jobs), backed by huge pages (about 0.4 s here: the zygote makes them once the job
-    that follows a warm-up is forked, so that a single grading never waits for them)."""
+    with jobs). Its huge pages (about 0.4 s here) the zygote makes after the next fork, so
+    that a single grading never waits for them."""
     gc.collect()
     gc.freeze()
-    if huge:
-        huge_pages()
 
 
 def huge_pages() -> int:

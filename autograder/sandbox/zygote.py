@@ -48,7 +48,7 @@ def main() -> None:
 
         torch.set_num_threads(1)
         warm.warm_up()
-    warm.settle(huge=False)  # huge pages once the first job is on its way (below)
+    warm.settle()  # huge pages once the first job is on its way (below)
     warmed: set[str] = set()
     collapsed = False
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
