@@ -10,6 +10,9 @@ import linecache
 import os
 import sys
 import types
+from os import _exit  # the harness's own: a submission that replaces os._exit (so that its
+# atexit handlers run, and it may print or write what it likes after the last record) does not
+# replace this one
 
 RECORD_LIMIT = 4 * 1024 * 1024
 
@@ -138,4 +141,4 @@ def serve(job_fd: int, proto_fd: int) -> None:
     except Exception:  # the submission may have closed or replaced stdout
         pass
     # skip atexit handlers and finalizers the submission may have registered
-    os._exit(0)
+    _exit(0)

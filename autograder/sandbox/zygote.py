@@ -19,6 +19,7 @@ import selectors
 import socket
 import sys
 from dataclasses import dataclass
+from os import _exit  # as the child harness's: whatever a job does to os._exit
 
 from autograder.sandbox import linux, warm
 from autograder.sandbox.folders import exercise_folders
@@ -184,4 +185,4 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int])
 
         serve(3, 4)
     finally:
-        os._exit(1)
+        _exit(1)
