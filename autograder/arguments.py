@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
                        f"(default: the settings', or {Limits.memory_mb})")
     grade.add_argument("--jobs", type=int, default=batch.default_jobs(),
-                       help="submissions graded at once (default: one more than this "
+                       help="submissions graded at once (default: two more than this "
                        "machine's cores, %(default)s)")
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: "
                        "its scheduler's address (tcp://HOST:8786), or `local` for a cluster "

@@ -65,10 +65,12 @@ def cores() -> int:
 
 
 def default_jobs() -> int:
-    """Submissions graded at once: one more than the cores, because each submission spends
-    part of its time waiting on its children or on the grader's own thread, and a core left
-    idle then is throughput lost (2 cores here: 15.7/s at 3 jobs, 11.5/s at 2)."""
-    return cores() + 1
+    """Submissions graded at once: two more than the cores, because each submission spends
+    part of its time waiting on its children (a job's move into its cgroups alone sleeps about
+    10 ms) or on the grader's own thread, and a core left idle then is throughput lost (2 cores
+    here, 200 submissions: 7.85 s at 3 jobs, 7.58 s at 4, 7.51 s at 5; 11.5/s at 2 against
+    15.7/s at 3 when the pool was new)."""
+    return cores() + 2
 
 
 def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:

@@ -41,6 +41,8 @@ def main() -> None:
     with warm.quiet_collector():
         import torch
 
+        import resource  # noqa: F401  (the job's confinement imports it: loaded once here)
+
         import autograder.sandbox.calls  # noqa: F401
         import autograder.sandbox.child  # noqa: F401
         import autograder.sandbox.watch  # noqa: F401
