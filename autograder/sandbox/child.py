@@ -10,9 +10,10 @@ import linecache
 import os
 import sys
 import types
-from os import _exit  # the harness's own: a submission that replaces os._exit (so that its
-# atexit handlers run, and it may print or write what it likes after the last record) does not
-# replace this one
+
+# the harness's own exit: a submission that replaces os._exit (so that its atexit handlers run,
+# and it may print or write what it likes after the last record) does not replace this one
+from os import _exit
 
 RECORD_LIMIT = 4 * 1024 * 1024
 

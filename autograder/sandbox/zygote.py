@@ -39,9 +39,9 @@ class _Running:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     with warm.quiet_collector():
-        import torch
-
         import resource  # noqa: F401  (the job's confinement imports it: loaded once here)
+
+        import torch
 
         import autograder.sandbox.calls  # noqa: F401
         import autograder.sandbox.child  # noqa: F401
