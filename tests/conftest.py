@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 
 from autograder.sandbox.warm import quiet_collector
@@ -12,6 +14,40 @@ def expect() -> Expectations:
     return Expectations(reference=reference.load())
 
 
+@pytest.fixture(scope="session")
+def gallery_files(expect, tmp_path_factory):
+    """The gallery's files, each graded once each way on first use (`pooled.Gallery`), for
+    test_gallery and test_pool."""
+    from gallery import GALLERY
+    from pooled import Gallery
+
+    graded = Gallery(expect, GALLERY, tmp_path_factory.mktemp("gallery"))
+    yield graded
+    graded.close()
+
+
+@pytest.fixture(scope="session")
+def listener():
+    """A loopback server in the trusted parent: no submission may reach it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_files(expect, listener, tmp_path_factory):
+    """The hostile submissions' files (and one that reaches for `listener`, "network"), each
+    graded once each way on first use, for test_hostile and test_pool_hostile."""
+    from hostile import HOSTILE, reaching
+    from pooled import Gallery
+
+    entries = [*HOSTILE, reaching(listener.getsockname()[1])]
+    graded = Gallery(expect, entries, tmp_path_factory.mktemp("hostile"))
+    yield graded
+    graded.close()
+
+
 SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_nbgrader",
         "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
         "test_student_notebook_builtins", "test_notebook_twins", "test_reports_cli",
@@ -23,10 +59,9 @@ is the quick day-to-day subset. The README's test command runs them all."""
 
 
 def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: one worker more than the cores, as a batch grades one more submission than
-    there are cores: each worker waits part of the time (on its children's limits, on a
-    cluster or a kernel starting), and a core left idle then is time lost (on 2 cores the
-    suite took 376 s with 2 workers, 328 s with 3)."""
+    """`-n auto`: one worker more than the cores: each worker waits part of the time (on its
+    children's limits, on a cluster or a kernel starting), and a core left idle then is time
+    lost (on 2 cores the suite took 376 s with 2 workers, 328 s with 3)."""
     return batch.cores() + 1
 
 
@@ -34,10 +69,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: an end-to-end test, left out by -m 'not slow'")
 
 
+SHARED = {"test_gallery": "gallery", "test_pool": "gallery",
+          "test_hostile": "hostile", "test_pool_hostile": "hostile"}
+"""Modules that read the same gallery's gradings (`gallery_files`, `hostile_files`): one xdist
+worker runs each pair, so that each file is graded once. Every other module is a group of
+its own (`--dist loadgroup`: as `loadfile` would give each its worker)."""
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if item.module.__name__ in SLOW:
+        name = item.module.__name__
+        if name in SLOW:
             item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group(SHARED.get(name, name)))
     # the long files first in one process (-n 0); xdist gives its workers the files with the
     # most tests first, the galleries' among them
     items.sort(key=lambda item: item.module.__name__ not in SLOW)

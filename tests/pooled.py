@@ -2,10 +2,18 @@
 twin, and once by fresh interpreters (its .py), for the modules that prove the pool the same
 as fresh interpreters and every result the same as recorded before the move (test_pool: the
 gallery; test_pool_hostile: the hostile submissions, in a file of their own so that the
-suite's workers share the fresh interpreters' cost)."""
+suite's workers share the fresh interpreters' cost), and for the modules that read each
+entry's verdicts (test_gallery, test_hostile): one grading of a file serves them all.
 
-import contextlib
+Each kind is graded when a test first asks for it (the .py files by the pool, the notebook
+twins by the pool, the .py files by fresh interpreters), so that a module that reads only
+the verdicts (the quick subset's test_gallery) never waits for the others. The conftest
+keeps the modules that share a gallery in one xdist worker, where the session's fixture is
+made once."""
+
 import json
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,45 +22,81 @@ from pathlib import Path
 from recorded import RECORDED, files
 
 from autograder.grading.pipeline import grade_file
+from autograder.grading.report import Report
 from autograder.outputs import writers
 from autograder.sandbox.layers import detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.spawn import Fresh, Spawner
 
 
-@dataclass
+@dataclass(frozen=True)
 class Graded:
-    """results.json texts, as `write_gradescope` writes them, by file name ("rmse.ipynb")."""
+    """One file graded: its report, its results.json text as `write_gradescope` writes it,
+    and when its grading ended and how long it took (time.monotonic())."""
 
-    pooled: dict[str, str]
-    """Every entry's .py and each recorded notebook twin, from the warm pool."""
-    fresh: dict[str, str]
-    """Every entry's .py, from fresh interpreters."""
-    again: Callable[[str], str]
-    """That file graded once more by the pool, alone."""
+    report: Report
+    text: str
+    seconds: float
+    ended: float
 
 
-@contextlib.contextmanager
-def graded_both_ways(expect, entries, folder: Path):
-    """The pool grades two files at a time; fresh interpreters one after the other. The
-    pool is closed when the context ends."""
-    by_key = {key: (entry, text) for entry in entries for key, text in files(entry).items()
-              if key.endswith(".py") or key in RECORDED}
+class Gallery:
+    """A gallery's files graded each way, once, on first use; `close` ends the pool."""
 
-    def grade(key: str, spawner: Spawner) -> str:
-        entry, text = by_key[key]
-        path = folder / key.rsplit(".", 1)[0] / f"linreg.{key.rsplit('.', 1)[1]}"
+    def __init__(self, expect, entries, folder: Path):
+        self.expect, self.folder = expect, folder
+        self.by_key = {key: (entry, text) for entry in entries
+                       for key, text in files(entry).items()
+                       if key.endswith(".py") or key in RECORDED}
+        self.pool = Pool(detect())
+        self._done: dict[str, dict[str, Graded]] = {}
+        self._lock = threading.Lock()
+
+    def _grade(self, key: str, spawner: Spawner) -> Graded:
+        entry, text = self.by_key[key]
+        path = self.folder / key.rsplit(".", 1)[0] / f"linreg.{key.rsplit('.', 1)[1]}"
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
-        report = grade_file(path, expect=expect, limits=entry.limits, spawner=spawner)
-        return json.dumps(writers.gradescope(report), indent=2) + "\n"
+        started = time.monotonic()
+        report = grade_file(path, expect=self.expect, limits=entry.limits, spawner=spawner)
+        ended = time.monotonic()
+        return Graded(report, json.dumps(writers.gradescope(report), indent=2) + "\n",
+                      ended - started, ended)
 
-    pool = Pool(detect())
-    try:
-        with ThreadPoolExecutor(2) as threads:
-            pooled = dict(zip(by_key, threads.map(lambda k: grade(k, pool), by_key),
-                              strict=True))
-        fresh = {key: grade(key, Fresh(detect())) for key in by_key if key.endswith(".py")}
-        yield Graded(pooled, fresh, lambda key: grade(key, pool))
-    finally:
-        pool.close()
+    def _kind(self, kind: str) -> dict[str, Graded]:
+        """"py" and "ipynb": by the pool, two files at a time; "fresh": the .py files by
+        fresh interpreters, one after the other."""
+        with self._lock:
+            if kind not in self._done:
+                keys = [k for k in self.by_key if k.endswith(".py" if kind == "fresh" else
+                                                             f".{kind}")]
+                if kind == "fresh":
+                    fresh = Fresh(detect())
+                    self._done[kind] = {k: self._grade(k, fresh) for k in keys}
+                else:
+                    with ThreadPoolExecutor(2) as threads:
+                        graded = threads.map(lambda k: self._grade(k, self.pool), keys)
+                        self._done[kind] = dict(zip(keys, graded, strict=True))
+            return self._done[kind]
+
+    def py(self, name: str) -> Graded:
+        """The entry's .py file, graded by the pool."""
+        return self._kind("py")[f"{name}.py"]
+
+    @property
+    def pooled(self) -> dict[str, str]:
+        """Every entry's .py and each recorded notebook twin, from the warm pool."""
+        return {k: g.text for kind in ("py", "ipynb") for k, g in self._kind(kind).items()}
+
+    @property
+    def fresh(self) -> dict[str, str]:
+        """Every entry's .py, from fresh interpreters."""
+        return {k: g.text for k, g in self._kind("fresh").items()}
+
+    @property
+    def again(self) -> Callable[[str], str]:
+        """That file graded once more by the pool, alone."""
+        return lambda key: self._grade(key, self.pool).text
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,7 +1,6 @@
 """Every gallery submission gets exactly the verdict the rubric says, check by check."""
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gallery import GALLERY, assert_verdicts
@@ -12,11 +11,9 @@ from autograder.grading.pipeline import grade_source
 
 
 @pytest.fixture(scope="module")
-def reports(expect):
-    with ThreadPoolExecutor(2) as pool:
-        graded = pool.map(lambda e: grade_source(e.text(), "linreg.py", expect=expect,
-                                                   limits=e.limits), GALLERY)
-        return {entry.name: report for entry, report in zip(GALLERY, graded, strict=True)}
+def reports(gallery_files):
+    """Each entry's .py graded by the warm pool (once a session: test_pool reads them too)."""
+    return {entry.name: gallery_files.py(entry.name).report for entry in GALLERY}
 
 
 @pytest.mark.parametrize("entry", GALLERY, ids=lambda e: e.name)

@@ -3,7 +3,6 @@ escapes and nothing outlives its job. At full isolation, then the fallback layer
 
 import json
 import os
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,7 +12,6 @@ from gallery import HARNESS, LINREG_JOB, REFERENCE, assert_verdicts
 from hostile import HOSTILE, background, reaching
 
 from autograder import cli
-from autograder.grading.pipeline import grade_source
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import Layer, detect
 from autograder.sandbox.limits import Limits
@@ -37,26 +35,12 @@ def _alive(name: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def listener():
-    """A loopback server in the trusted parent: no submission may reach it."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def graded(expect, listener):
-    """Every entry graded at full isolation, two at a time, with the seconds it took."""
-    entries = [*HOSTILE, reaching(listener.getsockname()[1])]
-
-    def one(entry):
-        started = time.monotonic()
-        report = grade_source(entry.text(), "linreg.py", expect=expect, limits=entry.limits)
-        return entry, report, time.monotonic() - started, time.monotonic()
-
-    with ThreadPoolExecutor(2) as pool:
-        return {graded[0].name: graded for graded in pool.map(one, entries)}
+def graded(hostile_files, listener):
+    """Every entry graded at full isolation, two at a time (once a session: test_pool_hostile
+    reads them too): the entry, its report, the seconds it took and when it ended."""
+    entries = {e.name: e for e in [*HOSTILE, reaching(listener.getsockname()[1])]}
+    return {name: (entry, hostile_files.py(name).report, hostile_files.py(name).seconds,
+                   hostile_files.py(name).ended) for name, entry in entries.items()}
 
 
 def test_full_isolation_is_what_runs_here():

@@ -11,7 +11,6 @@ import types
 
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
-from pooled import graded_both_ways
 from recorded import assert_as_recorded, keys_of
 
 from autograder.sandbox import warm
@@ -21,10 +20,9 @@ from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
 
 
-@pytest.fixture(scope="module")
-def graded(expect, tmp_path_factory):
-    with graded_both_ways(expect, GALLERY, tmp_path_factory.mktemp("gallery")) as graded:
-        yield graded
+@pytest.fixture
+def graded(gallery_files):
+    return gallery_files
 
 
 @pytest.mark.parametrize("name", [e.name for e in GALLERY])

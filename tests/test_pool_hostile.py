@@ -2,26 +2,14 @@
 (and one that reaches for the network), and exactly the results recorded before the move, as
 test_pool shows for the gallery."""
 
-import socket
-
 import pytest
-from hostile import HOSTILE, reaching
-from pooled import graded_both_ways
+from hostile import HOSTILE
 from recorded import assert_as_recorded, keys_of
 
 
-@pytest.fixture(scope="module")
-def listener():
-    server = socket.create_server(("127.0.0.1", 0))
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def graded(expect, listener, tmp_path_factory):
-    entries = [*HOSTILE, reaching(listener.getsockname()[1])]
-    with graded_both_ways(expect, entries, tmp_path_factory.mktemp("hostile")) as graded:
-        yield graded
+@pytest.fixture
+def graded(hostile_files):
+    return hostile_files
 
 
 @pytest.mark.parametrize("name", [e.name for e in HOSTILE] + ["network"])
