@@ -76,6 +76,7 @@ worker runs each pair, so that each file is graded once. Every other module is a
 its own (`--dist loadgroup`: as `loadfile` would give each its worker)."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
 def pytest_collection_modifyitems(items):
     for item in items:
         name = item.module.__name__
