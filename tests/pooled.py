@@ -14,7 +14,6 @@ made once."""
 import json
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ class Gallery:
     """A gallery's files graded each way, once, on first use; `close` ends the pool."""
 
     def __init__(self, expect, entries, folder: Path):
-        self.expect, self.folder = expect, folder
+        self.expect, self.folder, self.entries = expect, folder, list(entries)
         self.by_key = {key: (entry, text) for entry in entries
                        for key, text in files(entry).items()
                        if key.endswith(".py") or key in RECORDED}
@@ -68,8 +67,8 @@ class Gallery:
         fresh interpreters, one after the other."""
         with self._lock:
             if kind not in self._done:
-                keys = [k for k in self.by_key if k.endswith(".py" if kind == "fresh" else
-                                                             f".{kind}")]
+                suffix = ".ipynb" if kind == "ipynb" else ".py"
+                keys = [k for k in self.by_key if k.endswith(suffix)]
                 if kind == "fresh":
                     fresh = Fresh(detect())
                     self._done[kind] = {k: self._grade(k, fresh) for k in keys}
@@ -93,10 +92,9 @@ class Gallery:
         """Every entry's .py, from fresh interpreters."""
         return {k: g.text for k, g in self._kind("fresh").items()}
 
-    @property
-    def again(self) -> Callable[[str], str]:
+    def again(self, key: str) -> str:
         """That file graded once more by the pool, alone."""
-        return lambda key: self._grade(key, self.pool).text
+        return self._grade(key, self.pool).text
 
     def close(self) -> None:
         self.pool.close()

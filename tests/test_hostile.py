@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from gallery import HARNESS, LINREG_JOB, REFERENCE, assert_verdicts
-from hostile import HOSTILE, background, reaching
+from hostile import HOSTILE, background
 
 from autograder import cli
 from autograder.sandbox.case import Case
@@ -35,12 +35,12 @@ def _alive(name: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def graded(hostile_files, listener):
-    """Every entry graded at full isolation, two at a time (once a session: test_pool_hostile
-    reads them too): the entry, its report, the seconds it took and when it ended."""
-    entries = {e.name: e for e in [*HOSTILE, reaching(listener.getsockname()[1])]}
-    return {name: (entry, hostile_files.py(name).report, hostile_files.py(name).seconds,
-                   hostile_files.py(name).ended) for name, entry in entries.items()}
+def graded(hostile_files):
+    """Every entry (and "network", which reaches for `listener`) graded at full isolation, two
+    at a time (once a session: test_pool_hostile reads them too): the entry, its report, the
+    seconds it took and when it ended."""
+    return {entry.name: (entry, one.report, one.seconds, one.ended)
+            for entry in hostile_files.entries for one in [hostile_files.py(entry.name)]}
 
 
 def test_full_isolation_is_what_runs_here():

@@ -103,7 +103,6 @@ def test_a_flood_of_output_is_capped_and_grading_goes_on():
     assert result.observations["model/b"]["out"]["values"] == [7.5]
 
 
-
 def test_a_submission_that_replaces_os_exit_still_ends_without_its_exit_handlers():
     source = ("import atexit\natexit.register(print, 'handler ran')\n"
               "os._exit = lambda code: None\n"
@@ -115,6 +114,7 @@ def test_a_submission_that_replaces_os_exit_still_ends_without_its_exit_handlers
         assert result.observations["model/b"]["out"]["values"] == [7.5]
         assert "handler ran" not in result.output  # the harness's exit is its own
         assert time.monotonic() - started < 10
+
 
 def test_exceptions_keep_only_the_students_frames():
     result = run("def model(x, w, b):\n    return helper(x)\n"
