@@ -1,6 +1,7 @@
 """Reducing student objects to plain numbers: nothing they return can lie to the parent."""
 
 import numpy as np
+import pytest
 import torch
 
 from autograder.sandbox.plain import plain, scalar
@@ -51,3 +52,35 @@ def test_nan_survives_as_nan_and_giants_are_not_copied():
 def test_scalar_is_one_number_or_none():
     assert scalar(torch.tensor([3.0])) == 3.0 and scalar(4) == 4.0
     assert scalar(torch.ones(2)) is None and scalar("x") is None
+
+
+@pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
+def test_scalar_reads_one_element_exactly_as_plain_does_whatever_its_dtype():
+    dtypes = {v for v in vars(torch).values() if isinstance(v, torch.dtype)}
+    numbers = [3.0, -0.0, -2.5, float("nan"), float("-inf"), 2.0 ** 53 + 1, 1e-45, 65504.0]
+    tried = 0
+    for dtype in dtypes:
+        for number in numbers:
+            try:
+                t = torch.tensor([number], dtype=torch.float64).to(dtype)
+            except (RuntimeError, TypeError):  # a dtype this number cannot become
+                continue
+            negated = torch._neg_view(t) if t.is_floating_point() else t  # a lazy negation
+            for one in (t, t.reshape(()), negated, t.to("meta")):
+                tried += 1
+                assert _read(scalar, one) == _read(plain, one), (dtype, number)
+    assert tried > 200
+    loss = (torch.ones(1, requires_grad=True) * 2).sum()  # a loss, with its graph
+    assert scalar(loss) == 2.0 and scalar(torch.ones(1).to_sparse()) is None
+
+
+def _read(reader, t) -> str:
+    """What `reader` makes of a one-element tensor, -0.0 and NaN told apart, or the error it
+    raises (both raise alike on a dtype torch cannot convert)."""
+    try:
+        found = reader(t)
+    except Exception as exc:
+        return type(exc).__name__
+    if isinstance(found, dict):  # plain's description: its one value, if it has one
+        found = found["values"][0] if len(found.get("values") or ()) == 1 else None
+    return repr(found)
