@@ -7,7 +7,10 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 import types
+from pathlib import Path
 
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
@@ -102,6 +105,62 @@ def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):
                                                       "probes_never_imported", None)]
     assert did == [True, False, False, False]  # the zygote makes huge pages after the first
     assert calls == ["warm_up"] and settled == [True]
+
+
+def test_a_zygote_makes_its_huge_pages_aside_once_a_batch_is_under_way(monkeypatch):
+    made = []
+    monkeypatch.setattr(warm, "huge_pages", lambda: made.append(threading.current_thread()))
+    pages = warm.HugePages(after=3)
+    for _ in range(2):  # a single grading, or a handful: never worth 0.4 s of CPU
+        pages.forked()
+    assert made == []
+    pages.forked()  # the third: a batch
+    _wait_for(lambda: made and not pages._running)
+    assert len(made) == 1 and made[0] is not threading.current_thread()
+    pages.forked()
+    pages.changed()  # a warm-up's new heap: counted again, made again after as many
+    for _ in range(3):
+        pages.forked()
+    _wait_for(lambda: len(made) == 2 and not pages._running)
+    assert len(made) == 2
+
+
+def test_the_gallery_zygote_has_its_heap_in_huge_pages(graded):
+    enabled = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    if not enabled.exists() or "[never]" in enabled.read_text():
+        pytest.skip("this kernel makes no transparent huge pages")
+    assert len(graded.pooled) > warm.COLLAPSE_AFTER  # its jobs, all forked by then
+    zygote = _zygote(graded.pool)
+    _wait_for(lambda: _huge_kib(zygote) > 0)
+    assert _huge_kib(zygote) > 0
+
+
+def _wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _zygote(pool: Pool) -> int:
+    """The zygote's pid: the pool's process, or (at the namespace layer) its bwrap's child."""
+    started = pool._zygote[0].pid
+    if "bwrap" not in Path(f"/proc/{started}/cmdline").read_text():
+        return started
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            continue
+        if parent == started:
+            return int(stat.parent.name)
+    raise AssertionError("no zygote below its bwrap")
+
+
+def _huge_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("AnonHugePages:"):
+            return int(line.split()[1])
+    return 0
 
 
 def test_a_zygote_that_dies_is_started_again():

@@ -51,9 +51,9 @@ def main() -> None:
 
         torch.set_num_threads(1)
         warm.warm_up()
-    warm.settle()  # huge pages once the first job is on its way (below)
+    warm.settle()
     warmed: set[str] = set()
-    collapsed = False
+    pages = warm.HugePages()
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
     control.send(b"ready")
     events = selectors.DefaultSelector()
@@ -69,11 +69,9 @@ def main() -> None:
                     return
                 header = json.loads(message)
                 if warm.for_probes(header.get("probes"), warmed):
-                    collapsed = False  # the warm-up's new heap too
+                    pages.changed()  # the warm-up's new heap too
                 _launch(header, fds, own_pids, control, events)
-                if not collapsed:  # after the fork: no single grading waits the 0.4 s
-                    collapsed = True  # it takes, and the next forks find huge pages
-                    warm.huge_pages()
+                pages.forked()
             else:
                 _ended(key.data, key.fd, events)
 
