@@ -190,22 +190,37 @@ def cli(folder, tmp_path_factory):
     return run
 
 
+def _submissions(folder: Path) -> dict[str, str]:
+    """Every submission graded as `twice` below, by file name: right, wrong, a known mistake,
+    a notebook, one that reads the reference, and a crop-yield one."""
+    secret = folder / "twice" / "reference" / "twice.py"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Double a tensor\n"]},
+             {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+              "source": ["import torch\n"]},
+             {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [],
+              "source": CORRECT.splitlines(keepends=True)}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return {"twice.py": CORRECT, "wrong.py": WRONG,
+            "unchanged.py": "def twice(x):\n    return x.clone()\n",
+            "notebook.ipynb": json.dumps(notebook),
+            "thief.py": f"import pathlib\nSTOLEN = pathlib.Path({str(secret)!r}).read_text()\n"
+                        + CORRECT,
+            "linreg.py": LINREG_REFERENCE.read_text()}
+
+
 @pytest.fixture(scope="module")
-def grade(cli, tmp_path_factory):
-    """Grade one submission (its text, written to a file of that name) as `twice`: the run and
-    its results.json."""
-    subs = tmp_path_factory.mktemp("submissions")
-
-    def run(name: str, text: str, exercise: str = "twice") -> tuple:
-        __tracebackhide__ = True
-        path, out = subs / name, subs / f"{name}.json"
-        path.write_text(text, encoding="utf-8")
-        done = cli("grade", path, "--exercise", exercise, "--json", out)
-        assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr, done.stderr
-        return done, json.loads(out.read_text())
-
-    return run
+def batch(cli, folder, tmp_path_factory):
+    """The submissions graded as `twice` in one batch, as an instructor grades a class (one
+    command, one pool for them all): the run, and each file's results.json by file name."""
+    subs, out = tmp_path_factory.mktemp("submissions"), tmp_path_factory.mktemp("results")
+    names = _submissions(folder)
+    for name, text in names.items():
+        (subs / name).write_text(text, encoding="utf-8")
+    run = cli("grade", subs, "--exercise", "twice", "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    return run, {name: json.loads((out / f"{Path(name).stem}.json").read_text())
+                 for name in names}
 
 
 def _tests(results: dict) -> dict[str, dict]:
@@ -224,21 +239,26 @@ def test_the_new_exercise_is_listed_beside_linreg(cli):
     assert "3 checks  10 points (3 hidden)  Double a tensor (twice)" in lines["twice"]
 
 
-def test_a_correct_submission_gets_full_marks_in_the_same_sandbox_as_linreg(grade):
-    run, results = grade("twice.py", CORRECT)
+def test_a_correct_submission_gets_full_marks_in_the_same_sandbox_as_linreg(batch, cli,
+                                                                          tmp_path):
+    run, graded = batch
+    results = graded["twice.py"]
     assert (results["score"], results["max_score"]) == (10, 10)
     assert list(_tests(results)) == CHECK_IDS
     assert {t["status"] for t in results["tests"]} == {"passed"}
     assert _tests(results)["twice.hidden"]["visibility"] == "after_published"
     assert results["extra_data"]["status"] == "ok"
     assert "twice.py: 10/10" in run.stdout
-    _, linreg = grade("linreg.py", LINREG_REFERENCE.read_text(), exercise="linreg")
+    out = tmp_path / "linreg.json"  # the crop-yield exercise, by the same command, alone
+    done = cli("grade", LINREG_REFERENCE, "--exercise", "linreg", "--json", out)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    linreg = json.loads(out.read_text())
     assert linreg["score"] == linreg["max_score"] == 100
     assert _isolation(results) == _isolation(linreg)
 
 
-def test_a_wrong_submission_loses_exactly_the_values_and_hidden_checks(grade):
-    _, results = grade("twice.py", WRONG)
+def test_a_wrong_submission_loses_exactly_the_values_and_hidden_checks(batch):
+    results = batch[1]["wrong.py"]
     tests = _tests(results)
     assert results["score"] == 1
     assert {cid for cid, t in tests.items() if t["status"] == "failed"} == {"twice.values",
@@ -250,30 +270,24 @@ def test_a_wrong_submission_loses_exactly_the_values_and_hidden_checks(grade):
     assert tests["twice.dtype"]["score"] == 1
 
 
-def test_a_known_mistake_is_named(grade):
-    _, results = grade("twice.py", "def twice(x):\n    return x.clone()\n")
+def test_a_known_mistake_is_named(batch):
+    results = batch[1]["unchanged.py"]
     values = _tests(results)["twice.values"]
     assert "twice returned x itself: multiply it by 2." in values["output"]
     assert values["extra_data"]["mistake"] == "unchanged"
 
 
-def test_a_notebook_submission_grades_the_same(grade):
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Double a tensor\n"]},
-             {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
-              "source": ["import torch\n"]},
-             {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [],
-              "source": CORRECT.splitlines(keepends=True)}]
-    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    _, results = grade("twice.ipynb", json.dumps(notebook))
+def test_a_notebook_submission_grades_the_same(batch):
+    results = batch[1]["notebook.ipynb"]
     assert (results["score"], results["max_score"]) == (10, 10)
-    assert results["extra_data"]["submission"] == "twice.ipynb"
+    assert results["extra_data"]["submission"] == "notebook.ipynb"
 
 
-def test_the_reference_cannot_be_read_by_student_code(folder, grade):
+def test_the_reference_cannot_be_read_by_student_code(folder, batch):
     secret = folder / "twice" / "reference" / "twice.py"
     assert "return 2 * x" in secret.read_text()  # there for the grader, not for the child
-    thief = f"import pathlib\nSTOLEN = pathlib.Path({str(secret)!r}).read_text()\n" + CORRECT
-    _, results = grade("twice.py", thief)
+    assert str(secret) in _submissions(folder)["thief.py"]
+    results = batch[1]["thief.py"]
     assert results["score"] == 0
     assert results["extra_data"]["status"] == "could not load"
     for test in results["tests"]:
@@ -306,8 +320,8 @@ def test_the_rubric_prints_the_new_exercise_table(cli):
     ]
 
 
-def test_a_linreg_submission_graded_as_twice_is_told_the_function_is_missing(grade):
-    _, results = grade("linreg.py", LINREG_REFERENCE.read_text())
+def test_a_linreg_submission_graded_as_twice_is_told_the_function_is_missing(batch):
+    results = batch[1]["linreg.py"]
     assert (results["score"], results["max_score"]) == (0, 10)
     for test in results["tests"]:
         assert test["status"] == "failed"
