@@ -1,3 +1,4 @@
+import gc
 import socket
 
 import pytest
@@ -67,6 +68,15 @@ def pytest_xdist_auto_num_workers(config):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: an end-to-end test, left out by -m 'not slow'")
+
+
+def pytest_collection_finish(session):
+    """The modules and items collected live as long as the worker: frozen, the collector never
+    walks them again; and it runs a tenth as often. (It took a fifth of a worker's CPU in the
+    quick subset, 1.7-2.0 of 8-10 s; now 0.9-1.0.)"""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)
 
 
 SHARED = {"test_gallery": "gallery", "test_pool": "gallery",
