@@ -53,9 +53,9 @@ class Run:
     """Peak memory of the grader itself (the command and the zygote), without the jobs."""
     cpu_seconds: float
     """CPU time the whole machine spent while the batch ran (kernel threads included)."""
+    latencies: list[float] = field(default_factory=list)
     bare: float = float("nan")
     """A bare `import torch`, measured just before the batch (`import_seconds`)."""
-    latencies: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
