@@ -17,10 +17,11 @@ once here instead of once a job:
   lazily (the exercise's `probes.warm_up`: the first optimiser alone imports about 800
   modules, a second of CPU), before the first job of that exercise, not in every one;
 - `huge_pages` backs the warm heap with 2 MiB pages: a fork copies one page-table entry for
-  each instead of 512 (about 12 ms a fork becomes about 4 ms here), and a page a job writes to
-  is still copied alone, 4 KiB at a time. It costs about 0.4 s of CPU, repaid only after some
-  fifty forks: `HugePages` makes them in a thread of the zygote's own once a batch is under
-  way (`COLLAPSE_AFTER` jobs), never for a single grading or a handful.
+  each instead of 512 (a fork and a small job cost about 17 ms of CPU before, 5 ms after,
+  here), and a page a job writes to is still copied alone, 4 KiB at a time. It costs 0.3-0.4 s
+  of CPU, repaid after some thirty forks: `HugePages` makes them in a thread of the zygote's
+  own once a batch is under way (`COLLAPSE_AFTER` jobs), never for a single grading or a
+  handful.
 """
 
 import contextlib
