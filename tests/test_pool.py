@@ -3,7 +3,9 @@ the results recorded before the crop-yield exercise moved into a folder of its o
 gallery here, each file once each way; the hostile submissions in test_pool_hostile); nothing
 of one job visible to the next, and a pool that dies or cannot start costs nothing but time."""
 
+import ctypes
 import json
+import mmap
 import os
 import signal
 import sys
@@ -16,7 +18,7 @@ import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
 from recorded import assert_as_recorded, keys_of
 
-from autograder.sandbox import warm
+from autograder.sandbox import linux, warm
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
 from autograder.sandbox.pool import Pool
@@ -126,13 +128,31 @@ def test_a_zygote_makes_its_huge_pages_aside_once_a_batch_is_under_way(monkeypat
 
 
 def test_the_gallery_zygote_has_its_heap_in_huge_pages(graded):
-    enabled = Path("/sys/kernel/mm/transparent_hugepage/enabled")
-    if not enabled.exists() or "[never]" in enabled.read_text():
-        pytest.skip("this kernel makes no transparent huge pages")
+    if not _kernel_collapses():
+        pytest.skip("this kernel makes no huge pages on request (MADV_COLLAPSE, Linux 6.1)")
     assert len(graded.pooled) > warm.COLLAPSE_AFTER  # its jobs, all forked by then
     zygote = _zygote(graded.pool)
     _wait_for(lambda: _huge_kib(zygote) > 0)
     assert _huge_kib(zygote) > 0
+
+
+def _kernel_collapses() -> bool:
+    """Whether this kernel backs memory with huge pages on request, as the zygote asks."""
+    enabled = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    if not enabled.exists() or "[never]" in enabled.read_text():
+        return False
+    region = mmap.mmap(-1, 2 * warm.HUGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    region.write(b"x" * len(region))  # private pages to collapse, as the zygote's heap
+    view = ctypes.c_char.from_buffer(region)
+    start = -(-ctypes.addressof(view) // warm.HUGE) * warm.HUGE
+    try:
+        linux.madvise(start, warm.HUGE, linux.MADV_COLLAPSE)
+        return True
+    except OSError:
+        return False
+    finally:
+        del view
+        region.close()
 
 
 def _wait_for(condition, seconds: float = 30) -> None:
