@@ -62,8 +62,14 @@ def _workers(client) -> dict[str, str]:
 
 
 def _stop(proc: subprocess.Popen) -> None:
+    """As an operator stops a worker (SIGTERM: it closes its pool, whose folder under /tmp
+    goes with it), killed only if it will not go."""
     if proc.poll() is None:
-        proc.kill()
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     proc.wait()
 
 
