@@ -24,5 +24,28 @@ def main() -> int:
     return cli.main(argv)
 
 
+def leave(code: int | None) -> None:
+    """Exit as the interpreter would, less its teardown: the exit handlers run (the pool stops
+    its zygote and removes its folder) and the streams are flushed, then the process ends
+    without taking torch's modules apart one object at a time (about 0.1 s of every command)."""
+    import atexit
+    import os
+    import threading
+
+    threading._shutdown()  # as the interpreter's own exit: its threads finish first
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
+def run() -> None:
+    """The `autograder` command's entry point."""
+    leave(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

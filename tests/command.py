@@ -56,7 +56,9 @@ def _chdir(folder: Path):
         os.chdir(before)
 
 
-def process(*args, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python -m autograder ARGS` in a process of its own."""
+def process(*args, cwd: Path = ROOT, timeout: float = 300,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m autograder ARGS` in a process of its own (`env`: added to this one's)."""
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **env} if env else None)

@@ -14,8 +14,14 @@ CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "ms
 
 
 def test_the_reference_gets_full_marks(tmp_path):
-    run = process("grade", REFERENCE, "--json", tmp_path / "r.json")  # the README's command
+    (tmp_path / "tmp").mkdir()
+    run = process("grade", REFERENCE, "--json", tmp_path / "r.json",  # the README's command
+                  env={"TMPDIR": str(tmp_path / "tmp")})
     assert run.returncode == 0, run.stderr
+    # the command leaves without the interpreter's teardown, not without its exit handlers:
+    # its pool's folder is gone and its output is whole
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert run.stdout.endswith("\n") and run.stderr == ""
     results = json.loads((tmp_path / "r.json").read_text())
     assert (results["score"], results["max_score"]) == (100, 100)
     assert [t["tags"] for t in results["tests"]] == [[i] for i in CHECK_IDS]
