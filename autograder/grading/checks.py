@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.grading.tolerance import allclose, finite
 from autograder.sandbox.case import Case
 
 RTOL = 1e-4
@@ -162,10 +163,10 @@ def values(desc: dict) -> np.ndarray:
 
 def close(got, want, rtol: float = RTOL) -> bool:
     got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    if got.shape != want.shape or not np.all(np.isfinite(got)):
+    if got.shape != want.shape or not finite(got):
         return False
-    scale = float(np.max(np.abs(want))) if want.size else 0.0
-    return bool(np.allclose(got, want, rtol=rtol, atol=rtol * 0.1 * max(scale, 1e-3)))
+    scale = float(np.abs(want).max()) if want.size else 0.0
+    return allclose(got, want, rtol, rtol * 0.1 * max(scale, 1e-3))
 
 
 def shape_text(shape) -> str:
@@ -198,7 +199,7 @@ def ladder(got: dict, want: dict, what: str, fingerprints: Fingerprints = lambda
     if got["dtype"].startswith(("int", "uint", "bool")):
         return incorrect(f"{what} returned {got['dtype']} values: the result should be floating "
                          "point (float32).")
-    if not np.all(np.isfinite(g)):
+    if not finite(g):
         return incorrect(f"{what} returned NaN or infinite values.", "nan_values")
     if close(g, w):
         return passed()

@@ -16,6 +16,7 @@ from autograder.grading.checks import (
     passed,
     values,
 )
+from autograder.grading.tolerance import allclose
 
 STEPS = ("train_step/crop", "train_step/hidden", "train_step/crop_lr")
 PARAMS = ("w", "b")
@@ -46,8 +47,8 @@ def _delta(obs: dict, args: dict, p: str) -> np.ndarray | None:
 
 
 def _close(a, b) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-3, atol=1e-6 * max(
-        1.0, float(np.max(np.abs(b))) if b.size else 1.0)))
+    return a.shape == b.shape and allclose(a, b, 1e-3, 1e-6 * max(
+        1.0, float(np.abs(b).max()) if b.size else 1.0))
 
 
 def _update_mistake(p: str, d, e, lr: float, p0, bumped: bool) -> tuple[str | None, str]:

@@ -19,6 +19,7 @@ from autograder.grading.checks import (
     upstream,
     values,
 )
+from autograder.grading.tolerance import allclose, finite
 
 PARTS = ("model.values", "model.autograd", "mse.values", "mse.autograd")
 """The checks of the student's own model and mse on the crop data, which training runs."""
@@ -38,7 +39,7 @@ def _trajectory(obs: dict) -> list[np.ndarray] | None:
 
 def _follows(got: list[np.ndarray], want: list[np.ndarray]) -> bool:
     return len(got) == len(want) and all(
-        g.shape == w.shape and np.allclose(g, w, rtol=RTOL, atol=RTOL * np.abs(w).max())
+        g.shape == w.shape and allclose(g, w, RTOL, RTOL * float(np.abs(w).max()))
         for g, w in zip(got, want, strict=True))
 
 
@@ -64,7 +65,7 @@ def _one(ev: Evidence, cid: str) -> Verdict:
         return dataclasses.replace(
             verdict, feedback=f"At epoch {obs.get('epoch')}: {verdict.feedback}{cause}")
     got, want = _trajectory(obs), _trajectory(ev.expected[cid])
-    if got is not None and all(np.all(np.isfinite(g)) for g in got) and _follows(got, want):
+    if got is not None and all(finite(g) for g in got) and _follows(got, want):
         return passed("Correct: 100 epochs of your model, mse and train_step follow the "
                       "reference run from the same start, and the loss falls.")
     return incorrect(_why_not(obs.get("losses", [])) + " Your whole pipeline (model, mse and "
