@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.overrides import TorchFunctionMode
 
 from autograder.sandbox.plain import plain, scalar
 
@@ -52,6 +53,23 @@ def test_nan_survives_as_nan_and_giants_are_not_copied():
 def test_scalar_is_one_number_or_none():
     assert scalar(torch.tensor([3.0])) == 3.0 and scalar(4) == 4.0
     assert scalar(torch.ones(2)) is None and scalar("x") is None
+
+
+class LyingMode(TorchFunctionMode):
+    """What a submission could enter at its top level: every item() and tolist() says 42."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        return 42.0 if func is torch.Tensor.item else [42.0] if func is torch.Tensor.tolist \
+            else out
+
+
+def test_a_torch_function_mode_cannot_lie_to_scalar_or_plain():
+    loss = torch.tensor(1.5, requires_grad=True) * 2
+    with LyingMode():
+        assert loss.item() == 42.0  # the mode lies to everyone else
+        assert scalar(loss) == 3.0 and scalar(torch.tensor([2.5], dtype=torch.float16)) == 2.5
+        assert plain(loss)["values"] == [3.0]
 
 
 @pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")

@@ -18,6 +18,8 @@ def honest(value, seen: set[str]):
     """`value` with every torch.Tensor subclass in it made a plain tensor (the same data, the
     same autograd graph), its class's name added to `seen`: a subclass's methods and
     `__torch_function__` could tell the grader anything, a plain tensor only its values."""
+    if type(value) is torch.Tensor:  # the usual answer, first
+        return value
     if issubclass(type(value), torch.Tensor) and type(value) not in PLAIN:
         seen.add(type(value).__name__[:80])
         try:
@@ -67,7 +69,10 @@ class Caller:
             raise StudentRaised({"kind": "missing", "name": name, "call": text,
                                  "type": "missing", "message": f"no function named {name}",
                                  "not_attempted": False, "where": []})
-        return self.guard(lambda: fn(*args), text)
+        try:  # guard()'s, without its two frames: a training run calls this every epoch
+            return honest(fn(*args), self.subclasses)
+        except BaseException as exc:
+            raise StudentRaised(raised(exc, text, self.filename)) from None
 
     def guard(self, thunk, text: str):
         try:
