@@ -1,8 +1,11 @@
 """The cases: public ones fixed, secret ones unpredictable but the same for one submission."""
 
+import marshal
+
 import numpy as np
 
 from autograder.exercises.linreg import cases, data
+from autograder.grading import reference
 
 
 def _shape(values) -> tuple:
@@ -47,3 +50,24 @@ def test_the_secret_training_run_starts_from_one_of_a_few_secret_starts():
 def test_the_seed_differs_per_submission_and_needs_the_reference(expect):
     seed = expect.seed
     assert seed("a") == seed("a") and seed("a") != seed("b")
+
+
+def test_a_shared_observation_is_made_once_and_handed_out_as_a_copy(expect):
+    """The public cases and the secret training runs are observed on the reference once a
+    batch; every submission gets its own copy, equal to it, which its checks may not spoil."""
+    training = [c for c in cases.build(3).values() if c.probe == "training"]
+    first = expect.reference.observe(training)
+    first["training/public"]["losses"][0] = float("nan")
+    first["training/seeded"]["checkpoints"].clear()
+    again = expect.reference.observe(training)
+    fresh = {c.id: expect.reference._observe(c) for c in training}
+    assert again == fresh and again["training/public"] is not fresh["training/public"]
+
+
+def test_what_marshal_cannot_copy_exactly_is_deep_copied():
+    for obs in ({"losses": [1.0, float("nan")]}, {"values": [np.float64(1.5)]},
+                {"shape": (2,), "values": [1.0, -0.0]}):
+        kept = reference._frozen(obs)
+        back = marshal.loads(kept) if isinstance(kept, bytes) else kept
+        assert repr(back) == repr(obs) and all(type(a) is type(b) for a, b in
+                                              zip(back.values(), obs.values(), strict=True))

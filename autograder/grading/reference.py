@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import marshal
 import os
 import threading
 from dataclasses import dataclass, field
@@ -31,15 +32,16 @@ class ReferenceError(Exception):
     """The reference could not be found or does not run: a grader problem, never a student's."""
 
 
-def _frozen(obs: dict) -> str | dict:
-    """An observation as JSON text, which json.loads copies in half deepcopy's time (60 against
-    120 µs for a training run's), where the text gives back exactly the same (plain data: no
-    tuples, only text keys)."""
+def _frozen(obs: dict) -> bytes | dict:
+    """An observation as marshal's bytes, from which marshal.loads makes a copy in a seventh of
+    json's time (10 against 70 µs for a training run's; deepcopy takes 120), where the bytes
+    give back exactly the same (plain data: numpy's numbers, which marshal would keep as
+    bytes, fail the comparison and are deep-copied instead)."""
     try:
-        text = json.dumps(obs)
-    except (TypeError, ValueError):
+        data = marshal.dumps(obs)
+    except ValueError:
         return obs
-    return text if json.loads(text) == obs else obs
+    return data if marshal.loads(data) == obs else obs
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class Reference:
             if key not in self.made:
                 self.made[key] = _frozen(self._observe(case))
             made = self.made[key]  # a copy each time: a check may not spoil the next one's
-            observed[case.id] = json.loads(made) if isinstance(made, str) else copy.deepcopy(made)
+            observed[case.id] = marshal.loads(made) if isinstance(made, bytes) else \
+                copy.deepcopy(made)
         return observed
 
     def _observe(self, case: Case) -> dict:
