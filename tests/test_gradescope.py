@@ -203,6 +203,8 @@ def test_a_bundle_per_exercise_names_its_exercise_and_holds_no_reference_in_the_
     assert files["reference/linreg_builtins.py"] == builtins.reference_path.read_bytes()
     assert b"--exercise linreg_builtins" in files["run_autograder"]
     assert "package/autograder/exercises/linreg_builtins/exercise.py" in files
+    # the bundle's command is the installed package's own (its fast exit included)
+    assert b'autograder = "autograder.__main__:run"' in files["package/pyproject.toml"]
     assert not [n for n in files if n.startswith("package/") and "/reference/" in n]
 
 

@@ -70,7 +70,7 @@ requires-python = "{python}"
 dependencies = {dependencies}
 
 [project.scripts]
-autograder = "autograder.__main__:main"
+{scripts}
 
 [tool.setuptools]
 packages = {packages}
@@ -84,8 +84,11 @@ def _pyproject() -> str:
     """The installed package's own metadata, so the bundle installs the same thing."""
     meta = importlib.metadata.metadata(DISTRIBUTION)
     needs = [r for r in importlib.metadata.requires(DISTRIBUTION) or [] if "extra ==" not in r]
+    scripts = "\n".join(f"{ep.name} = {json.dumps(ep.value)}" for ep in
+                         importlib.metadata.distribution(DISTRIBUTION).entry_points
+                         if ep.group == "console_scripts")
     return PYPROJECT.format(name=DISTRIBUTION, version=meta["Version"],
-                            python=meta["Requires-Python"] or ">=3.10",
+                            python=meta["Requires-Python"] or ">=3.10", scripts=scripts,
                             dependencies=json.dumps(needs), packages=json.dumps(_packages()))
 
 
