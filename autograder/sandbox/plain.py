@@ -65,22 +65,19 @@ def scalar(obj) -> float | None:
     # is the float plain() reads (its double() conversion), without plain()'s description or
     # copy (a tenth of a 100-epoch run's time); anything else takes plain()'s way.
     if type(obj) is torch.Tensor:
-        if not torch._C._is_torch_function_mode_enabled():  # none to disable: 1 µs an epoch
-            if _one_real(obj):
-                return float(torch.Tensor.item(obj))
-        else:
-            with torch._C.DisableTorchFunction():  # a mode the submission entered could lie
-                if _one_real(obj):
-                    return float(torch.Tensor.item(obj))
+        # a mode the submission entered could lie: read again with it off (disabled only
+        # then, which saves a microsecond an epoch)
+        if torch._C._is_torch_function_mode_enabled():
+            with torch._C.DisableTorchFunction():
+                return scalar(obj)
+        if (obj.dtype in _READ_AS_IS and obj.numel() == 1 and obj.layout == torch.strided
+                and obj.is_cpu):
+            return float(torch.Tensor.item(obj))
     desc = plain(obj)
     values = desc.get("values")
     if values is None or len(values) != 1:
         return None
     return values[0]
-
-
-def _one_real(t: torch.Tensor) -> bool:
-    return t.dtype in _READ_AS_IS and t.numel() == 1 and t.layout == torch.strided and t.is_cpu
 
 
 def _safe_str(exc: BaseException) -> str:
