@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gallery import assert_verdicts
-from lies import LIES, honest
+from lies import LEFT_ON, LIES, SUBCLASSES, honest
 
 from autograder.grading.pipeline import grade_source
 
@@ -29,7 +29,7 @@ def test_a_lie_earns_what_its_honest_values_earn(entry, pairs):
     assert_verdicts(entry, lying)
 
 
-@pytest.mark.parametrize("entry", LIES, ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", SUBCLASSES, ids=lambda e: e.name)
 def test_a_lie_is_told_it_returned_no_plain_tensor(entry, pairs):
     lying, plain = pairs[entry.name]
     told = [r.id for r in lying.results if "not a plain tensor" in r.feedback]
@@ -37,10 +37,16 @@ def test_a_lie_is_told_it_returned_no_plain_tensor(entry, pairs):
     assert not [r.id for r in plain.results if "not a plain tensor" in r.feedback]
 
 
+def test_a_lie_through_torchs_state_is_told_nothing_it_need_not_hear(pairs):
+    for entry in LEFT_ON:
+        lying, plain = pairs[entry.name]
+        assert [r.feedback for r in lying.results] == [r.feedback for r in plain.results]
+
+
 def test_the_self_check_in_a_kernel_is_not_fooled_either(expect):
     from autograder.grading.kernel import grade_namespace
 
-    for entry in LIES:
+    for entry in SUBCLASSES:  # (LEFT_ON would change this process's torch)
         for version in (entry, honest(entry)):
             namespace = {"__name__": "__main__"}
             exec(compile(version.text(), "cell", "exec"), namespace)

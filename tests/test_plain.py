@@ -1,10 +1,15 @@
 """Reducing student objects to plain numbers: nothing they return can lie to the parent."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 
+from autograder.sandbox import plain as read
+from autograder.sandbox.calls import Caller
 from autograder.sandbox.plain import plain, scalar
 
 
@@ -70,6 +75,60 @@ def test_a_torch_function_mode_cannot_lie_to_scalar_or_plain():
         assert loss.item() == 42.0  # the mode lies to everyone else
         assert scalar(loss) == 3.0 and scalar(torch.tensor([2.5], dtype=torch.float16)) == 2.5
         assert plain(loss)["values"] == [3.0]
+
+
+class ReadsSeven(TorchDispatchMode):
+    """Below autograd: every number read out of a tensor is 7, every comparison equal."""
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func is torch.ops.aten._local_scalar_dense.default:
+            return 7.0
+        if func is torch.ops.aten.equal.default:
+            return True
+        return torch.full_like(out, 7.0) if func is torch.ops.aten._to_copy.default else out
+
+
+def test_a_dispatch_mode_cannot_lie_to_scalar_plain_or_equal():
+    loss, other = torch.tensor(1.5, requires_grad=True) * 2, torch.tensor(2.0)
+    with ReadsSeven():
+        assert loss.item() == 7.0 and torch.equal(loss, other)  # it lies to everyone else
+        assert scalar(loss) == 3.0 and plain(loss)["values"] == [3.0]
+        assert not read.equal(loss, other) and read.equal(loss, loss.detach().clone())
+
+
+def test_torch_tensors_replaced_methods_cannot_lie_to_the_reads():
+    t = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    (t * 3).sum().backward()
+    replaced = {"tolist": lambda self: [9.0], "item": lambda self: 9.0,
+                "double": lambda self: self * 0, "detach": lambda self: self * 0,
+                "_version": property(lambda self: 99), "is_leaf": property(lambda self: False),
+                "grad": property(lambda self: None), "shape": property(lambda self: (9,))}
+    saved = {name: torch.Tensor.__dict__.get(name) for name in replaced}
+    try:
+        for name, value in replaced.items():
+            setattr(torch.Tensor, name, value)
+        assert plain(t)["values"] == [1.0, 2.0] and plain(t)["shape"] == [1, 2]
+        assert scalar(t[0, 1]) == 2.0 and plain(read.grad(t))["values"] == [3.0, 3.0]
+        assert read.version(t) == 0 and read.is_leaf(t) and read.shape(t) == (1, 2)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                delattr(torch.Tensor, name)
+            else:
+                setattr(torch.Tensor, name, value)
+
+
+def test_modes_left_on_by_student_code_are_turned_off_after_the_call():
+    def leaves_them_on(x):
+        LyingMode().__enter__()
+        ReadsSeven().__enter__()
+        return x * 2
+
+    call = Caller(SimpleNamespace(f=leaves_them_on), "f.py")
+    out = call("f", torch.tensor(2.0), text="f(x)")
+    assert torch._C._len_torch_function_stack() == 0 == torch._C._len_torch_dispatch_stack()
+    assert out.item() == 4.0
 
 
 @pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")

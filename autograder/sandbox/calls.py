@@ -5,6 +5,7 @@ Every exercise's probes use these; none of them judges anything."""
 import functools
 
 import torch
+from torch.utils._python_dispatch import _pop_mode
 
 from autograder.sandbox.plain import raised
 
@@ -46,6 +47,26 @@ def honest_functions(module, names, seen: set[str]) -> None:
             setattr(module, name, wrapper)
 
 
+# torch's functions that the harness calls, taken before any submission could replace them
+_tensor, _FLOAT32 = torch.tensor, torch.float32
+_set_grad_enabled = torch._C._set_grad_enabled
+_function_modes, _dispatch_modes = (torch._C._len_torch_function_stack,
+                                    torch._C._len_torch_dispatch_stack)
+_pop_function_mode = torch._C._pop_torch_function_stack
+_LEFT_ON: list = []
+"""The modes student code left on, kept: one that is freed could run its `__del__`, which is
+student code too."""
+
+
+def drop_modes() -> None:
+    """Turn off every torch function or dispatch mode student code entered and left on: a mode
+    sees every operation after it, the harness's own too, and could change what they find."""
+    while _function_modes():
+        _LEFT_ON.append(_pop_function_mode())
+    while _dispatch_modes():
+        _LEFT_ON.append(_pop_mode())
+
+
 class StudentRaised(Exception):
     """Student code raised; `record` describes it in plain data."""
 
@@ -70,15 +91,21 @@ class Caller:
                                  "type": "missing", "message": f"no function named {name}",
                                  "not_attempted": False, "where": []})
         try:  # guard()'s, without its two frames: a training run calls this every epoch
-            return honest(fn(*args), self.subclasses)
+            out = fn(*args)
         except BaseException as exc:
+            drop_modes()
             raise StudentRaised(raised(exc, text, self.filename)) from None
+        drop_modes()
+        return honest(out, self.subclasses)
 
     def guard(self, thunk, text: str):
         try:
-            return honest(thunk(), self.subclasses)
+            out = thunk()
         except BaseException as exc:  # SystemExit too: a student's sys.exit() is a mistake
+            drop_modes()
             raise StudentRaised(raised(exc, text, self.filename)) from None
+        drop_modes()
+        return honest(out, self.subclasses)
 
 
 def reseed() -> None:
@@ -91,8 +118,9 @@ def observe_case(probe, call: Caller, args: dict) -> dict:
     """One case of `probe`, from the same start for the student and the reference whatever
     ran before it (the reseeded random state, autograd on), with the torch.Tensor subclasses
     the student's code returned on the way."""
+    drop_modes()
     reseed()
-    torch.set_grad_enabled(True)
+    _set_grad_enabled(True)
     call.subclasses.clear()
     obs = probe(call, args)
     if call.subclasses:
@@ -101,4 +129,4 @@ def observe_case(probe, call: Caller, args: dict) -> dict:
 
 
 def tensor(values, grad: bool = False) -> torch.Tensor:
-    return torch.tensor(values, dtype=torch.float32, requires_grad=grad)
+    return _tensor(values, dtype=_FLOAT32, requires_grad=grad)

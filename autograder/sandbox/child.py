@@ -56,7 +56,7 @@ def run(job: dict, channel: Channel) -> None:
     import torch
 
     from autograder.sandbox import watch
-    from autograder.sandbox.calls import Caller, honest_functions, observe_case
+    from autograder.sandbox.calls import Caller, drop_modes, honest_functions, observe_case
     from autograder.sandbox.plain import raised
 
     probes = importlib.import_module(job["probes"]).PROBES  # imported before the drop: serve
@@ -69,6 +69,7 @@ def run(job: dict, channel: Channel) -> None:
     except BaseException as exc:  # syntax errors, missing imports, sys.exit() at import
         channel.send(load_error=raised(exc, "loading the submission", filename))
         return
+    drop_modes()  # any the submission's top level left on, before the harness does anything
     channel.send(loaded=True)
     call = Caller(module, filename)
     honest_functions(module, job["functions"], call.subclasses)

@@ -1,7 +1,10 @@
 """Reduce whatever student code returns to plain numbers, before anything else looks at it.
 
-Runs in the child. Nothing here trusts the object: tensor subclasses are read through the base
-class with torch functions disabled, so an overridden method or `__torch_function__` cannot lie.
+Runs in the child. Nothing here trusts the object, nor torch's Python-level state, which the
+submission may have changed: tensors are read through torch's C tensor type (immutable, unlike
+`torch.Tensor`, whose methods a submission may replace), with methods taken before any
+submission loads, and with torch function and dispatch modes off, so neither an overridden
+method, a `__torch_function__` nor a mode left on can lie.
 """
 
 import numbers
@@ -13,21 +16,51 @@ import torch
 MAX_ELEMENTS = 100_000
 MAX_MESSAGE = 500
 
+_BASE = torch._C.TensorBase
+_detach, _flatten, _double, _tolist, _item = (_BASE.detach, _BASE.flatten, _BASE.double,
+                                              _BASE.tolist, _BASE.item)
+_dtype, _layout, _numel, _is_cpu, _is_complex = (_BASE.dtype.__get__, _BASE.layout.__get__,
+                                                 _BASE.numel, _BASE.is_cpu.__get__,
+                                                 _BASE.is_complex)
+_STRIDED = torch.strided
+_equal = torch._C._VariableFunctions.equal
+_function_modes_on = torch._C._is_torch_function_mode_enabled
+_dispatch_modes = torch._C._len_torch_dispatch_stack
+
+# What the probes read of a tensor the submission has had in its hands, the same way.
+shape = _BASE.shape.__get__
+requires_grad = _BASE.requires_grad.__get__
+grad = _BASE.grad.__get__
+grad_fn = _BASE.grad_fn.__get__
+version = _BASE._version.__get__
+is_leaf = _BASE.is_leaf.__get__
+
+
+# Inside both, no torch function mode, `__torch_function__`, dispatch mode or subclass's
+# `__torch_dispatch__` sees what runs.
+_NO_FUNCTIONS, _NO_DISPATCH = torch._C.DisableTorchFunction, torch._C._DisableTorchDispatch
+
+
+def equal(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Whether two tensors hold the same shape and values, whatever a submission did to
+    torch.equal, torch.Tensor or the modes."""
+    with _NO_FUNCTIONS(), _NO_DISPATCH():
+        return shape(a) == shape(b) and bool(_equal(_detach(a), _detach(b)))
+
 
 def _tensor(obj: torch.Tensor) -> dict:
-    with torch._C.DisableTorchFunction():
-        base = torch.Tensor.detach(obj)
-        shape = list(base.shape)
-        out = {"kind": "tensor", "shape": shape, "dtype": str(base.dtype).replace("torch.", ""),
-               "requires_grad": bool(torch.Tensor.requires_grad.__get__(obj)),
-               "graph": torch.Tensor.grad_fn.__get__(obj) is not None}
+    with _NO_FUNCTIONS(), _NO_DISPATCH():
+        base = _detach(obj)
+        out = {"kind": "tensor", "shape": list(shape(base)),
+               "dtype": str(_dtype(base)).replace("torch.", ""),
+               "requires_grad": bool(requires_grad(obj)), "graph": grad_fn(obj) is not None}
         if type(obj) is not torch.Tensor:
             out["subclass"] = type(obj).__name__
-        if base.numel() > MAX_ELEMENTS:
+        if _numel(base) > MAX_ELEMENTS:
             return {**out, "kind": "too_big"}
-        if base.is_complex() or base.layout != torch.strided:
-            return {**out, "kind": "other", "type": f"{base.dtype} {base.layout} tensor"}
-        out["values"] = torch.Tensor.tolist(torch.Tensor.flatten(base).double())
+        if _is_complex(base) or _layout(base) != _STRIDED:
+            return {**out, "kind": "other", "type": f"{_dtype(base)} {_layout(base)} tensor"}
+        out["values"] = _tolist(_double(_flatten(base)))
         return out
 
 
@@ -64,15 +97,11 @@ def scalar(obj) -> float | None:
     # Every epoch of a training run reads one: for a plain tensor of one real number, item()
     # is the float plain() reads (its double() conversion), without plain()'s description or
     # copy (a tenth of a 100-epoch run's time); anything else takes plain()'s way.
-    if type(obj) is torch.Tensor:
-        # a mode the submission entered could lie: read again with it off (disabled only
-        # then, which saves a microsecond an epoch)
-        if torch._C._is_torch_function_mode_enabled():
-            with torch._C.DisableTorchFunction():
-                return scalar(obj)
-        if (obj.dtype in _READ_AS_IS and obj.numel() == 1 and obj.layout == torch.strided
-                and obj.is_cpu):
-            return float(torch.Tensor.item(obj))
+    # (a mode the submission left on could lie: then plain() reads it, with the modes off)
+    if type(obj) is torch.Tensor and not (_function_modes_on() or _dispatch_modes()) and \
+            _dtype(obj) in _READ_AS_IS and _numel(obj) == 1 and \
+            _layout(obj) == _STRIDED and _is_cpu(obj):
+        return float(_item(obj))
     desc = plain(obj)
     values = desc.get("values")
     if values is None or len(values) != 1:

@@ -6,27 +6,30 @@ check always compares like with like. A probe never judges; it only observes.
 
 import torch
 
+from autograder.sandbox import plain as read
 from autograder.sandbox.calls import Caller, StudentRaised, tensor
 from autograder.sandbox.plain import plain, scalar
 
-
-def _same(t: torch.Tensor, before: torch.Tensor) -> bool:
-    with torch.no_grad():
-        return t.shape == before.shape and bool(torch.equal(t.detach(), before))
+# What the probes do to tensors the submission has had in its hands goes through `read` and
+# through these, taken before it loads: a submission may replace torch's Python-level functions.
+_grad, _backward, _sum = torch.autograd.grad, torch.Tensor.backward, torch._C.TensorBase.sum
+_detach, _clone, _requires_grad_ = (torch._C.TensorBase.detach, torch._C.TensorBase.clone,
+                                    torch._C.TensorBase.requires_grad_)
+_no_grad, _grad_enabled, _set_grad_enabled = (torch.no_grad, torch._C.is_grad_enabled,
+                                              torch._C._set_grad_enabled)
 
 
 def _modified(**pairs) -> list[str]:
-    return [name for name, (t, before) in pairs.items() if not _same(t, before)]
+    return [name for name, (t, before) in pairs.items() if not read.equal(t, before)]
 
 
 def _reaches(out, leaves: dict) -> dict:
     """Which leaves the output's graph leads back to."""
-    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+    if not isinstance(out, torch.Tensor) or read.grad_fn(out) is None:
         return {name: False for name in leaves}
     with torch._C.DisableTorchFunction():
         try:
-            grads = torch.autograd.grad(torch.Tensor.sum(out), list(leaves.values()),
-                                        allow_unused=True)
+            grads = _grad(_sum(out), list(leaves.values()), allow_unused=True)
         except RuntimeError:
             return {name: False for name in leaves}
     return {name: g is not None for name, g in zip(leaves, grads, strict=True)}
@@ -34,7 +37,7 @@ def _reaches(out, leaves: dict) -> dict:
 
 def model(call: Caller, args: dict) -> dict:
     x, w, b = tensor(args["x"]), tensor(args["w"], True), tensor(args["b"], True)
-    before = (x.clone(), w.detach().clone(), b.detach().clone())
+    before = (_clone(x), _clone(_detach(w)), _clone(_detach(b)))
     try:
         out = call("model", x, w, b, text=f"model(x, w, b) with x {_shape(x)}, w {_shape(w)}, "
                                           f"b {_shape(b)}")
@@ -47,7 +50,7 @@ def model(call: Caller, args: dict) -> dict:
 
 def mse(call: Caller, args: dict) -> dict:
     preds, targets = tensor(args["preds"], True), tensor(args["targets"])
-    before = (preds.detach().clone(), targets.clone())
+    before = (_clone(_detach(preds)), _clone(targets))
     try:
         out = call("mse", preds, targets, text=f"mse(preds, targets) with preds and targets "
                                                f"{_shape(preds)}")
@@ -64,16 +67,17 @@ def gradients(call: Caller, args: dict) -> dict:
     try:
         preds = call("model", x, w, b, text="model(x, w, b)")
         loss = call("mse", preds, y, text="mse(model(x, w, b), targets)")
-        call.guard(lambda: loss.backward(), "mse(model(x, w, b), targets).backward()")
+        call.guard(lambda: _backward(loss) if type(loss) is torch.Tensor else loss.backward(),
+                   "mse(model(x, w, b), targets).backward()")
     except StudentRaised as exc:
         return {"error": exc.record}
-    return {"w_grad": plain(w.grad), "b_grad": plain(b.grad)}
+    return {"w_grad": plain(read.grad(w)), "b_grad": plain(read.grad(b))}
 
 
 def _param_state(name: str, p: torch.Tensor, version: int) -> dict:
-    return {f"{name}": plain(p), f"{name}_grad": plain(p.grad),
-            f"{name}_version": p._version - version,
-            f"{name}_leaf": bool(p.is_leaf and p.requires_grad)}
+    return {f"{name}": plain(p), f"{name}_grad": plain(read.grad(p)),
+            f"{name}_version": read.version(p) - version,
+            f"{name}_leaf": bool(read.is_leaf(p) and read.requires_grad(p))}
 
 
 def train_step(call: Caller, args: dict) -> dict:
@@ -81,7 +85,7 @@ def train_step(call: Caller, args: dict) -> dict:
     w, b = tensor(args["w"], True), tensor(args["b"], True)
     if "w_grad" in args:  # stale gradients, as a previous step that forgot to zero would leave
         w.grad, b.grad = tensor(args["w_grad"]), tensor(args["b_grad"])
-    versions = (w._version, b._version)
+    versions = (read.version(w), read.version(b))
     obs = {"own": _own_step(call, x, y, w, b)}
     try:
         ret = call("train_step", x, y, w, b, args["lr"], text=f"train_step(inputs, targets, w, b, "
@@ -89,8 +93,8 @@ def train_step(call: Caller, args: dict) -> dict:
         obs["ret"] = plain(ret)
     except StudentRaised as exc:
         obs["error"] = exc.record
-    obs["grad_enabled"] = torch.is_grad_enabled()
-    torch.set_grad_enabled(True)  # so a student who left it off cannot spoil the next probe
+    obs["grad_enabled"] = _grad_enabled()
+    _set_grad_enabled(True)  # so a student who left it off cannot spoil the next probe
     obs.update(_param_state("w", w, versions[0]) | _param_state("b", b, versions[1]))
     obs["loss_after"] = _loss_at(call, x, y, w, b)
     return obs
@@ -99,10 +103,10 @@ def train_step(call: Caller, args: dict) -> dict:
 def _own_step(call: Caller, x, y, w, b) -> dict | None:
     """Loss and gradients at the start, with the model and mse in place (the student's own in
     the self-check, which has no reference to grade train_step with)."""
-    w1, b1 = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()
+    w1, b1 = _requires_grad_(_clone(_detach(w))), _requires_grad_(_clone(_detach(b)))
     try:
         loss = call("mse", call("model", x, w1, b1, text="model"), y, text="mse")
-        grads = call.guard(lambda: torch.autograd.grad(loss, [w1, b1]), "backward")
+        grads = call.guard(lambda: _grad(loss, [w1, b1]), "backward")
     except StudentRaised:
         return None
     return {"loss": scalar(loss), "w_grad": plain(grads[0]), "b_grad": plain(grads[1])}
@@ -111,8 +115,8 @@ def _own_step(call: Caller, x, y, w, b) -> dict | None:
 def _loss_at(call: Caller, x, y, w, b) -> float | None:
     """The loss at the current weights, to recognise a loss returned after the update."""
     try:
-        with torch.no_grad():
-            return scalar(call("mse", call("model", x, w.detach(), b.detach(), text="model"),
+        with _no_grad():
+            return scalar(call("mse", call("model", x, _detach(w), _detach(b), text="model"),
                                y, text="mse"))
     except StudentRaised:
         return None
