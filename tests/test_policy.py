@@ -3,7 +3,6 @@ flags PyTorch's optimisers, nn.Linear, nn.MSELoss and F.mse_loss, and costs noth
 
 from concurrent.futures import ThreadPoolExecutor
 
-import nbformat
 import pytest
 from gallery import ALL_CHECKS, REFERENCE, _patched
 
@@ -79,6 +78,8 @@ def test_off_by_default_a_submission_using_the_built_ins_keeps_full_marks(expect
 
 
 def test_in_a_notebook_the_use_is_told_by_cell_and_line(expect, tmp_path):
+    import nbformat  # imported here: 1.1 s, paid only by the worker that runs it
+
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Linear regression"),
         nbformat.v4.new_code_cell("import torch"),

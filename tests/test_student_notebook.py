@@ -4,9 +4,7 @@ reference pasted in, and the grader agrees with its self-checks."""
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from autograder.grading import reference, registry
 from autograder.grading.pipeline import grade_file
@@ -26,6 +24,9 @@ def _solved() -> str:
 
 
 def _execute(text: str) -> list[dict]:
+    import nbformat  # imported here: a second each, paid only by the worker that runs it
+    from nbclient import NotebookClient
+
     nb = nbformat.reads(text, as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()  # raises on any error
     return nb.cells
