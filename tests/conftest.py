@@ -39,7 +39,7 @@ def listener():
 @pytest.fixture(scope="session")
 def hostile_files(expect, listener, tmp_path_factory):
     """The hostile submissions' files (and one that reaches for `listener`, "network"), each
-    graded once each way on first use, for test_hostile and test_pool_hostile."""
+    graded each way on first use, for test_hostile and test_pool_hostile."""
     from hostile import HOSTILE, reaching
     from pooled import Gallery
 
@@ -49,7 +49,7 @@ def hostile_files(expect, listener, tmp_path_factory):
     graded.close()
 
 
-SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_nbgrader",
+SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_fresh", "test_nbgrader",
         "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
         "test_student_notebook_builtins", "test_notebook_twins", "test_reports_cli",
         "test_settings", "test_runner", "test_a_new_exercise", "test_cli", "test_selfcheck",
@@ -87,21 +87,27 @@ worker runs each pair, so that each file is graded once. Every other module is a
 its own (`--dist loadgroup`: as `loadfile` would give each its worker)."""
 
 
-ORDER = ("hostile", "gallery", "test_cluster", "test_architecture", "test_curves",
-         "test_writers", "test_gradescope", "test_nbgrader", "test_nbgrader_builtins",
-         "test_builtins_gallery", "test_selfcheck", "test_a_new_exercise", "test_runner",
-         "test_reports_cli", "test_student_notebook_builtins", "test_cli",
-         "test_student_notebook")
-"""The groups in the order xdist hands them out (`--no-loadscope-reorder`), longest first (in
-seconds on 2 cores: hostile 207, gallery 170, cluster 56, gradescope 43, nbgrader 42...), but
-for three quick ones after the first three: each worker is given a second group up front, which
+ORDER = ("hostile", "fresh-0", "fresh-1", "fresh-2", "test_architecture", "test_curves",
+         "test_writers", "test_progress", "fresh-3", "gallery", "test_cluster",
+         "test_gradescope", "test_nbgrader", "test_nbgrader_builtins", "test_builtins_gallery",
+         "test_selfcheck", "test_a_new_exercise", "test_runner", "test_reports_cli",
+         "test_student_notebook_builtins", "test_cli", "test_student_notebook")
+"""The groups in the order xdist hands them out (`--no-loadscope-reorder`), longest first, but
+for four quick ones after the first four: each worker is given a second group up front, which
 it runs after its first. The rest follow in file order. (xdist's own order, by the number of
-tests, left a 31 s group behind the hostile one: 248 s, against 683 s of work for 3 workers.)"""
+tests, left a 31 s group behind the hostile one, then 207 s long with the fresh gradings.)"""
+
+
+def group(item) -> str:
+    """The item's xdist group: its module's, or its gallery's; test_fresh's, its part's."""
+    name = item.module.__name__
+    if name == "test_fresh":
+        return f"fresh-{item.callspec.params['part']}"
+    return SHARED.get(name, name)
 
 
 def _rank(item) -> int:
-    group = SHARED.get(item.module.__name__, item.module.__name__)
-    return ORDER.index(group) if group in ORDER else len(ORDER)
+    return ORDER.index(group(item)) if group(item) in ORDER else len(ORDER)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
@@ -110,5 +116,5 @@ def pytest_collection_modifyitems(items):
         name = item.module.__name__
         if name in SLOW:
             item.add_marker(pytest.mark.slow)
-        item.add_marker(pytest.mark.xdist_group(SHARED.get(name, name)))
+        item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=_rank)

@@ -1,8 +1,8 @@
 """Each entry of a gallery graded once by the warm pool, as its .py file and as its notebook
-twin, and once by fresh interpreters (its .py), for the modules that prove the pool the same
-as fresh interpreters and every result the same as recorded before the move (test_pool: the
-gallery; test_pool_hostile: the hostile submissions, in a file of their own so that the
-suite's workers share the fresh interpreters' cost), and for the modules that read each
+twin, and once by fresh interpreters (its .py), for the modules that prove every result the
+same as recorded before the move (test_pool: the gallery; test_pool_hostile: the hostile
+submissions), the pool the same as fresh interpreters (test_fresh, in parts of its own, so that
+the suite's workers share the fresh interpreters' cost), and for the modules that read each
 entry's verdicts (test_gallery, test_hostile): one grading of a file serves them all.
 
 Each kind is graded when a test first asks for it (the .py files by the pool, the notebook
