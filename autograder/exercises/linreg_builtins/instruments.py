@@ -5,8 +5,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from autograder.sandbox import plain as read
 from autograder.sandbox.calls import tensor
 from autograder.sandbox.plain import plain
+
+# what the instruments read, taken before a submission could replace torch's (`sandbox.plain`)
+_detach, _clone, _grad_enabled = (torch._C.TensorBase.detach, torch._C.TensorBase.clone,
+                                  torch._C.is_grad_enabled)
 
 MAX_EVENTS = 4000
 MAX_LOSSES = 1000
@@ -28,12 +33,12 @@ class Linear(nn.Linear):
     def _backward(self, name: str, grad):
         if name == "weight" and len(self.events) < MAX_EVENTS:
             self.events.append("B")
-        self.fresh[name] = grad.detach().clone()
+        self.fresh[name] = _clone(_detach(grad))
 
     def forward(self, x):
         if len(self.events) < MAX_EVENTS:
             self.events.append(("F" if self.training else "f") +
-                               ("" if torch.is_grad_enabled() else "-"))
+                               ("" if _grad_enabled() else "-"))
         return super().forward(x)
 
     def zero_grad(self, set_to_none: bool = True):
@@ -54,7 +59,7 @@ class SGD(torch.optim.SGD):
         if len(events) < MAX_EVENTS:
             events.append("S")
         if len(self.steps) < self.keep:
-            self.steps.append({name: {"applied": plain(p.grad),
+            self.steps.append({name: {"applied": plain(read.grad(p)),
                                       "fresh": plain(self.model.fresh.get(name))}
                                for name, p in self.model.named_parameters()})
         return super().step(closure)

@@ -17,6 +17,7 @@ from autograder.exercises.linreg_builtins.instruments import (
     Linear,
     loss_fn_recording,
 )
+from autograder.sandbox import plain as read
 from autograder.sandbox.calls import Caller, StudentRaised, tensor
 from autograder.sandbox.plain import plain, scalar
 
@@ -129,7 +130,7 @@ def evaluate(call: Caller, args: dict) -> dict:
         obs = {"error": exc.record}
     torch.set_grad_enabled(True)
     obs["events"] = events
-    obs["grads"] = [name for name, p in model.named_parameters() if p.grad is not None]
+    obs["grads"] = [name for name, p in model.named_parameters() if read.grad(p) is not None]
     return obs
 
 
