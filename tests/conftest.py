@@ -107,7 +107,8 @@ def group(item) -> str:
 
 
 def _rank(item) -> int:
-    return ORDER.index(group(item)) if group(item) in ORDER else len(ORDER)
+    name = group(item)
+    return ORDER.index(name) if name in ORDER else len(ORDER)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items

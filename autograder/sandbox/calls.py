@@ -7,7 +7,7 @@ import functools
 import torch
 from torch.utils._python_dispatch import _pop_mode
 
-from autograder.sandbox.plain import raised
+from autograder.sandbox.plain import _dispatch_modes, raised
 
 PLAIN = (torch.Tensor, torch.nn.Parameter)
 """torch's own tensor classes: a model's parameters are Parameters, and honest."""
@@ -50,8 +50,7 @@ def honest_functions(module, names, seen: set[str]) -> None:
 # torch's functions that the harness calls, taken before any submission could replace them
 _tensor, _FLOAT32 = torch.tensor, torch.float32
 _set_grad_enabled = torch._C._set_grad_enabled
-_function_modes, _dispatch_modes = (torch._C._len_torch_function_stack,
-                                    torch._C._len_torch_dispatch_stack)
+_function_modes = torch._C._len_torch_function_stack
 _pop_function_mode = torch._C._pop_torch_function_stack
 _LEFT_ON: list = []
 """The modes student code left on, kept: one that is freed could run its `__del__`, which is
@@ -93,18 +92,18 @@ class Caller:
         try:  # guard()'s, without its two frames: a training run calls this every epoch
             out = fn(*args)
         except BaseException as exc:
-            drop_modes()
             raise StudentRaised(raised(exc, text, self.filename)) from None
-        drop_modes()
+        finally:
+            drop_modes()
         return honest(out, self.subclasses)
 
     def guard(self, thunk, text: str):
         try:
             out = thunk()
         except BaseException as exc:  # SystemExit too: a student's sys.exit() is a mistake
-            drop_modes()
             raise StudentRaised(raised(exc, text, self.filename)) from None
-        drop_modes()
+        finally:
+            drop_modes()
         return honest(out, self.subclasses)
 
 

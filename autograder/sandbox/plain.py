@@ -27,7 +27,10 @@ _equal = torch._C._VariableFunctions.equal
 _function_modes_on = torch._C._is_torch_function_mode_enabled
 _dispatch_modes = torch._C._len_torch_dispatch_stack
 
-# What the probes read of a tensor the submission has had in its hands, the same way.
+# What the probes read of a tensor the submission has had in its hands, the same way, and the
+# copies they keep of one.
+detach, clone = _detach, _BASE.clone
+grad_enabled = torch._C.is_grad_enabled
 shape = _BASE.shape.__get__
 requires_grad = _BASE.requires_grad.__get__
 grad = _BASE.grad.__get__

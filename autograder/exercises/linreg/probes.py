@@ -13,10 +13,8 @@ from autograder.sandbox.plain import plain, scalar
 # What the probes do to tensors the submission has had in its hands goes through `read` and
 # through these, taken before it loads: a submission may replace torch's Python-level functions.
 _grad, _backward, _sum = torch.autograd.grad, torch.Tensor.backward, torch._C.TensorBase.sum
-_detach, _clone, _requires_grad_ = (torch._C.TensorBase.detach, torch._C.TensorBase.clone,
-                                    torch._C.TensorBase.requires_grad_)
-_no_grad, _grad_enabled, _set_grad_enabled = (torch.no_grad, torch._C.is_grad_enabled,
-                                              torch._C._set_grad_enabled)
+_requires_grad_, _no_grad, _set_grad_enabled = (torch._C.TensorBase.requires_grad_,
+                                                torch.no_grad, torch._C._set_grad_enabled)
 
 
 def _modified(**pairs) -> list[str]:
@@ -37,7 +35,7 @@ def _reaches(out, leaves: dict) -> dict:
 
 def model(call: Caller, args: dict) -> dict:
     x, w, b = tensor(args["x"]), tensor(args["w"], True), tensor(args["b"], True)
-    before = (_clone(x), _clone(_detach(w)), _clone(_detach(b)))
+    before = (read.clone(x), read.clone(read.detach(w)), read.clone(read.detach(b)))
     try:
         out = call("model", x, w, b, text=f"model(x, w, b) with x {_shape(x)}, w {_shape(w)}, "
                                           f"b {_shape(b)}")
@@ -50,7 +48,7 @@ def model(call: Caller, args: dict) -> dict:
 
 def mse(call: Caller, args: dict) -> dict:
     preds, targets = tensor(args["preds"], True), tensor(args["targets"])
-    before = (_clone(_detach(preds)), _clone(targets))
+    before = (read.clone(read.detach(preds)), read.clone(targets))
     try:
         out = call("mse", preds, targets, text=f"mse(preds, targets) with preds and targets "
                                                f"{_shape(preds)}")
@@ -93,7 +91,7 @@ def train_step(call: Caller, args: dict) -> dict:
         obs["ret"] = plain(ret)
     except StudentRaised as exc:
         obs["error"] = exc.record
-    obs["grad_enabled"] = _grad_enabled()
+    obs["grad_enabled"] = read.grad_enabled()
     _set_grad_enabled(True)  # so a student who left it off cannot spoil the next probe
     obs.update(_param_state("w", w, versions[0]) | _param_state("b", b, versions[1]))
     obs["loss_after"] = _loss_at(call, x, y, w, b)
@@ -103,7 +101,7 @@ def train_step(call: Caller, args: dict) -> dict:
 def _own_step(call: Caller, x, y, w, b) -> dict | None:
     """Loss and gradients at the start, with the model and mse in place (the student's own in
     the self-check, which has no reference to grade train_step with)."""
-    w1, b1 = _requires_grad_(_clone(_detach(w))), _requires_grad_(_clone(_detach(b)))
+    w1, b1 = (_requires_grad_(read.clone(read.detach(p))) for p in (w, b))
     try:
         loss = call("mse", call("model", x, w1, b1, text="model"), y, text="mse")
         grads = call.guard(lambda: _grad(loss, [w1, b1]), "backward")
@@ -116,8 +114,8 @@ def _loss_at(call: Caller, x, y, w, b) -> float | None:
     """The loss at the current weights, to recognise a loss returned after the update."""
     try:
         with _no_grad():
-            return scalar(call("mse", call("model", x, _detach(w), _detach(b), text="model"),
-                               y, text="mse"))
+            preds = call("model", x, read.detach(w), read.detach(b), text="model")
+            return scalar(call("mse", preds, y, text="mse"))
     except StudentRaised:
         return None
 

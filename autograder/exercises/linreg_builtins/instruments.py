@@ -9,10 +9,6 @@ from autograder.sandbox import plain as read
 from autograder.sandbox.calls import tensor
 from autograder.sandbox.plain import plain
 
-# what the instruments read, taken before a submission could replace torch's (`sandbox.plain`)
-_detach, _clone, _grad_enabled = (torch._C.TensorBase.detach, torch._C.TensorBase.clone,
-                                  torch._C.is_grad_enabled)
-
 MAX_EVENTS = 4000
 MAX_LOSSES = 1000
 
@@ -33,12 +29,12 @@ class Linear(nn.Linear):
     def _backward(self, name: str, grad):
         if name == "weight" and len(self.events) < MAX_EVENTS:
             self.events.append("B")
-        self.fresh[name] = _clone(_detach(grad))
+        self.fresh[name] = read.clone(read.detach(grad))
 
     def forward(self, x):
         if len(self.events) < MAX_EVENTS:
             self.events.append(("F" if self.training else "f") +
-                               ("" if _grad_enabled() else "-"))
+                               ("" if read.grad_enabled() else "-"))
         return super().forward(x)
 
     def zero_grad(self, set_to_none: bool = True):
