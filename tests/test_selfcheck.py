@@ -79,6 +79,37 @@ def test_a_notebook_self_check_is_quiet_and_leaves_the_kernel_as_it_was(capsys):
     assert out.err == ""
 
 
+@pytest.mark.parametrize("kind", ["function", "dispatch"])
+def test_a_self_check_inside_a_students_own_mode_is_judged_on_plain_torch(kind, capsys):
+    """A student who wraps the self-check in a mode of their own gets the verdicts they get
+    without it, and their `with` still leaves the mode it entered."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    seen = []
+
+    class Counting(TorchFunctionMode if kind == "function" else TorchDispatchMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(func)
+            return func(*args, **(kwargs or {}))
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            seen.append(func)
+            return func(*args, **(kwargs or {}))
+
+    namespace = _namespace(ROOT / "examples" / "bob.py")
+    selfcheck.run_checks(namespace, "mse")
+    plain = capsys.readouterr().out
+    with Counting():
+        selfcheck.run_checks(namespace, "mse")
+        assert seen == [], "the checks ran with the student's mode off"
+        torch.ones(2).sum()
+        assert seen, "and it is on again after them"
+    assert capsys.readouterr().out == plain
+    assert torch._C._len_torch_function_stack() == torch._C._len_torch_dispatch_stack() == 0
+
+
 def test_a_self_check_in_an_imported_module_does_nothing(capsys):
     namespace = _namespace(ROOT / "examples" / "bob.py") | {"__name__": "linreg"}
     selfcheck.run_checks(namespace, "model")

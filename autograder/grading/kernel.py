@@ -17,7 +17,7 @@ import torch
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import judged, plan
 from autograder.grading.report import Report
-from autograder.sandbox.calls import Caller, honest_functions, observe_case
+from autograder.sandbox.calls import Caller, honest_functions, modes_set_aside, observe_case
 from autograder.sandbox.runner import RunResult
 
 ISOLATION = "in process (no sandbox)"
@@ -107,12 +107,12 @@ def observe(namespace: MutableMapping, cases: list, expect: Expectations,
             inject: dict | None = None) -> dict:
     ex, observed = expect.exercise, {}
     probes = importlib.import_module(ex.probes).PROBES
-    with _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
+    with modes_set_aside(), _quiet(), torch.random.fork_rng(), _injected(namespace, inject):
         call = Caller(_Names(namespace), _files(namespace, ex.functions))
         with _honest(namespace, ex.functions, call.subclasses):
             for case in cases:
                 observed[case.id] = observe_case(probes[case.probe], call, case.args)
-    torch.set_grad_enabled(True)
+        torch.set_grad_enabled(True)
     return observed
 
 

@@ -2,6 +2,7 @@
 plain data, from the same random state every time, on float32 tensors made from plain numbers.
 Every exercise's probes use these; none of them judges anything."""
 
+import contextlib
 import functools
 
 import torch
@@ -52,6 +53,8 @@ _tensor, _FLOAT32 = torch.tensor, torch.float32
 _set_grad_enabled = torch._C._set_grad_enabled
 _function_modes = torch._C._len_torch_function_stack
 _pop_function_mode = torch._C._pop_torch_function_stack
+_push_function_mode = torch._C._push_on_torch_function_stack
+_push_dispatch_mode = torch._C._push_on_torch_dispatch_stack
 _LEFT_ON: list = []
 """The modes student code left on, kept: one that is freed could run its `__del__`, which is
 student code too."""
@@ -64,6 +67,23 @@ def drop_modes() -> None:
         _LEFT_ON.append(_pop_function_mode())
     while _dispatch_modes():
         _LEFT_ON.append(_pop_mode())
+
+
+@contextlib.contextmanager
+def modes_set_aside():
+    """The modes on when the block begins off while it runs, and back on after it, in their
+    order: in a student's own kernel, a self-check inside `with SomeMode():` is judged on plain
+    torch, and the student's `with` still finds its mode to leave."""
+    function = [_pop_function_mode() for _ in range(_function_modes())]
+    dispatch = [_pop_mode() for _ in range(_dispatch_modes())]
+    try:
+        yield
+    finally:
+        drop_modes()
+        for mode in reversed(dispatch):
+            _push_dispatch_mode(mode)
+        for mode in reversed(function):
+            _push_function_mode(mode)
 
 
 class StudentRaised(Exception):
