@@ -137,6 +137,11 @@ MISTAKES = [
             return torch.randn(num_outputs, num_inputs, requires_grad=True)
     """, fails=only(*MODEL, words="not a model") | only("training.converges", words="raised"),
         mistake="not_a_module"),
+    entry("frozen_parameters", make_model="""
+        def make_model(num_inputs, num_outputs):
+            return nn.Linear(num_inputs, num_outputs).requires_grad_(False)
+    """, fails=only(*MODEL, words="do not require gradients") | only(
+        "training.converges", words="")),
     entry("hard_coded_sizes", make_model="""
         def make_model(num_inputs, num_outputs):
             return nn.Linear(3, 2)
@@ -325,5 +330,18 @@ HOSTILE = [
             losses.append(loss.item())
     """), fails=only("fit.step", words="not all made by the optimiser") | only(
         "fit.zero_grad", words="fix fit.step first") | only(*HIDDEN_RUN, words="")),
+]
+HOSTILE += [
+    entry("frozen_parameters_that_claim_to_train", make_model="""
+        class Claims(nn.Parameter):  # autograd holds False; the class says True
+            requires_grad = property(lambda self: True, lambda self, value: None)
+
+        def make_model(num_inputs, num_outputs):
+            layer = nn.Linear(num_inputs, num_outputs)
+            layer.weight = Claims(layer.weight.detach(), requires_grad=False)
+            layer.bias = Claims(layer.bias.detach(), requires_grad=False)
+            return layer
+    """, fails=only(*MODEL, words="do not require gradients") | only(
+        "training.converges", words="")),
 ]
 GALLERY += HOSTILE

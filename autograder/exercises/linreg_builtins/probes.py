@@ -64,6 +64,11 @@ def _params(model) -> dict:
         return {name: plain(p) for name, p in list(model.named_parameters())[:8]}
 
 
+def _requires_grad(p) -> bool:
+    """What autograd itself holds: a parameter's class may say otherwise."""
+    return isinstance(p, torch.Tensor) and read.requires_grad(p)
+
+
 def make_model(call: Caller, args: dict) -> dict:
     try:
         model = call("make_model", args["f"], args["k"],
@@ -75,7 +80,7 @@ def make_model(call: Caller, args: dict) -> dict:
     try:
         obs = call.guard(lambda: {"module": True, "type": type(model).__name__,
                                   "params": _params(model), "requires_grad": all(
-                                      p.requires_grad for p in model.parameters())},
+                                      _requires_grad(p) for p in model.parameters())},
                          "the parameters of the model make_model returned")
     except StudentRaised as exc:
         return {"module": True, "error": exc.record}
