@@ -195,9 +195,11 @@ def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int =
             latencies = [float(row["seconds"]) for row in csv.DictReader(fh)]
         done.append(Run(label, len(latencies), wall, 0.0, 0.0, busy, latencies, bare))
         if rounds > 1:
+            alone, together = machine_speed()
             print(f"  {label} round {number + 1}: {done[-1].per_import:.1f} per import time "
                   f"({wall:.2f} s, import {bare:.2f} s, CPU {done[-1].cpu_ms:.0f} ms a "
-                  "submission)", flush=True)
+                  f"submission; the machine: a loop {alone:.2f} s alone, {together:.2f} s on "
+                  "every core)", flush=True)
     _, (peak, own), run = measured([*argv, "--out", str(work / f"out-{label}-memory")])
     _succeeded(run, label)
     median = sorted(done, key=lambda r: r.per_import)[len(done) // 2]
@@ -220,6 +222,23 @@ def import_seconds() -> float:
     """Median of three bare `python -c "import torch"`: the unit the targets are told in."""
     argv = [sys.executable, "-c", "import torch"]
     return statistics.median(measured(argv, sample=False)[0] for _ in range(3))
+
+
+LOOP = ("import time\nt = time.perf_counter()\nfor _ in range(10 ** 7): pass\n"
+        "print(time.perf_counter() - t)")
+"""A fixed piece of pure Python: the machine's own speed, apart from anything of ours."""
+
+
+def machine_speed() -> tuple[float, float]:
+    """Seconds of LOOP alone, and the slowest of one LOOP a core run at once: this machine's
+    speed moves by half within an hour, and the two tell a slow hour (both up) from cores
+    shared with a neighbour (the second up)."""
+    def start():
+        return subprocess.Popen([sys.executable, "-c", LOOP], stdout=subprocess.PIPE, text=True)
+
+    alone = float(start().communicate()[0])
+    together = [start() for _ in range(len(os.sched_getaffinity(0)))]
+    return alone, max(float(proc.communicate()[0]) for proc in together)
 
 
 def cold_single(work: Path) -> float:
