@@ -190,7 +190,7 @@ def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int =
         wall, _, run = measured([*argv, "--out", str(out), "--timings", str(timings)],
                                 sample=False)
         busy = _busy_seconds() - busy
-        _succeeded(run, label)
+        _stop_if_failed(run, label)
         with timings.open() as fh:
             latencies = [float(row["seconds"]) for row in csv.DictReader(fh)]
         done.append(Run(label, len(latencies), wall, 0.0, 0.0, busy, latencies, bare))
@@ -201,12 +201,12 @@ def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int =
                   f"submission; the machine: a loop {alone:.2f} s alone, {together:.2f} s on "
                   "every core)", flush=True)
     _, (peak, own), run = measured([*argv, "--out", str(work / f"out-{label}-memory")])
-    _succeeded(run, label)
+    _stop_if_failed(run, label)
     median = sorted(done, key=lambda r: r.per_import)[len(done) // 2]
     return dataclasses.replace(median, peak_mb=peak, own_mb=own, rounds=done)
 
 
-def _succeeded(run: subprocess.CompletedProcess, label: str) -> None:
+def _stop_if_failed(run: subprocess.CompletedProcess, label: str) -> None:
     if run.returncode != 0:
         sys.exit(f"{label}: autograder failed:\n{run.stderr[-2000:]}")
 
