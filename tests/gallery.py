@@ -41,6 +41,10 @@ class Entry:
     mistake: str = ""
     """The misconception it is an example of (an id of `checks.mistakes.NAMES`): its report
     names this one and no other; "" for an entry that names none."""
+    in_class_mix: bool = True
+    """False for an entry whose own code is slower than any student's would be (a torch mode
+    left on under every operation of its own: a second of CPU, twenty correct submissions'
+    worth): the benchmark's class leaves it out, as it leaves out the entries that hang."""
 
     def text(self) -> str:
         base = self.source if self.source is not None else _patched(self.replace)

@@ -120,8 +120,8 @@ def _lying(name: str, replace: dict[str, str], fails: dict[str, str]) -> Entry:
 
 
 def _left_on(name: str, replace: dict[str, str], fails: dict[str, str],
-             top_level: str = "") -> Entry:
-    return Entry(name, replace, fails, extra=CLASSES + top_level)
+             top_level: str = "", in_class_mix: bool = True) -> Entry:
+    return Entry(name, replace, fails, extra=CLASSES + top_level, in_class_mix=in_class_mix)
 
 
 def _hidden_by_patches(mistake: str) -> Entry:
@@ -171,7 +171,8 @@ LEFT_ON = [
 def mse(preds, targets):
     leave_on(ReadsOne())
     return ((preds - targets) ** 2).sum()
-"""}, {**only(*MSE, words="sum"), "gradients": "too large", "training.converges": "pipeline"}),
+"""}, {**only(*MSE, words="sum"), "gradients": "too large", "training.converges": "pipeline"},
+             in_class_mix=False),  # every operation after mse's, through the mode: slow
     _left_on("dispatch_mode_left_on_in_train_step", step("""
         leave_on(ReadsOne())
         loss.backward()
@@ -179,7 +180,8 @@ def mse(preds, targets):
             w -= lr * w.grad
             b -= lr * b.grad
         return loss
-        """), {"train_step.zero_grad": "never reset", "training.converges": "pipeline"}),
+        """), {"train_step.zero_grad": "never reset", "training.converges": "pipeline"},
+             in_class_mix=False),
     *(_hidden_by_patches(name) for name in ("data_update", "model_modifies_x")),
 ]
 LIES = SUBCLASSES + LEFT_ON
