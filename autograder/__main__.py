@@ -1,9 +1,11 @@
 """The `autograder` command (also `python -m autograder`).
 
 Before the command line is even parsed, `grade` starts the warm pool's zygote (unless a
-cluster grades, `--scheduler`), so that it imports torch while this process imports it too:
-about a second less before the first result; and it imports torch with the cyclic collector
-off (`sandbox.warm.quiet_collector`). Everything else is `cli`.
+cluster grades, `--scheduler`), so that it imports torch while this process imports it too
+(with the reference, `grading.reference.from_source`): about a second less before the first
+result. Both import it with the cyclic collector off (`sandbox.warm.quiet_collector`); a
+command that grades nothing (`rubric`, `export`, `--help`) never imports it. Everything else
+is `cli`.
 """
 
 import sys
@@ -18,7 +20,7 @@ def main() -> int:
         pool.default().prestart()
     from autograder.sandbox.warm import quiet_collector
 
-    with quiet_collector():  # torch's import, without the collector walking it
+    with quiet_collector():  # the command's modules, without the collector walking them
         from autograder import cli
 
     return cli.main(argv)

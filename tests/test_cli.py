@@ -3,6 +3,8 @@
 import csv
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from command import ROOT, autograder, process
@@ -89,6 +91,17 @@ def test_a_batch_grades_everything_and_one_broken_file_spoils_nothing(tmp_path):
 def test_rubric_prints_the_table():
     run = autograder("rubric")
     assert run.returncode == 0 and "| **total** | **100** |" in run.stdout
+
+
+@pytest.mark.parametrize("args", [["rubric"], ["export", "--help"]])
+def test_a_command_that_grades_nothing_never_imports_torch(args):
+    """It answers at once: torch comes in with a reference, only when something is graded."""
+    code = ("import sys\nfrom autograder import __main__ as command\n"
+            f"sys.argv = ['autograder', *{args!r}]\ntry:\n    command.main()\n"
+            "except SystemExit:\n    pass\nprint('torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert run.stdout.splitlines()[-1] == "False", run.stdout + run.stderr
 
 
 def test_a_broken_reference_is_a_grader_error(tmp_path):

@@ -20,8 +20,8 @@ from pathlib import Path
 from autograder.grading import registry
 from autograder.grading.exercise import Exercise
 from autograder.inputs import syntax
-from autograder.sandbox.calls import Caller, observe_case
 from autograder.sandbox.case import Case
+from autograder.sandbox.warm import quiet_collector
 
 RANDOM = threading.Lock()
 """torch's random state is one per process: the reference's probes, which may draw from it (a
@@ -69,6 +69,8 @@ class Reference:
         return observed
 
     def _observe(self, case: Case) -> dict:
+        from autograder.sandbox.calls import Caller, observe_case  # torch: see from_source
+
         probes = importlib.import_module(self.exercise.probes).PROBES
         with RANDOM:
             obs = observe_case(probes[case.probe], Caller(self.module, str(self.path)), case.args)
@@ -126,7 +128,11 @@ def from_source(exercise: Exercise, path: Path, source: str) -> Reference:
     module = importlib.util.module_from_spec(spec)
     module.__file__ = str(path)
     try:
-        exec(compile(source, str(path), "exec"), module.__dict__)
+        # torch comes in here, with the reference's own import (nothing above needs it, so
+        # that a command that grades nothing starts in a tenth of a second), and without the
+        # collector walking its objects (`warm.quiet_collector`)
+        with quiet_collector():
+            exec(compile(source, str(path), "exec"), module.__dict__)
     except Exception as exc:
         raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
     return Reference(path=Path(path), source=source, module=module, exercise=exercise)
