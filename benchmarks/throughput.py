@@ -179,9 +179,11 @@ def measured(argv: list[str], sample: bool = True
     return wall, peak, subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
-def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int = 1) -> Run:
-    """The batch `rounds` times, each after a bare import measured just before it, then once
-    more for its memory; the median round, with the others in its `rounds`. Time, latencies
+def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int = 1,
+                measure_import: bool = True) -> Run:
+    """The batch `rounds` times, each after a bare import measured just before it (unless
+    `measure_import` is off: no figure of it is divided by one), then once more for its
+    memory; the median round, with the others in its `rounds`. Time, latencies
     and CPU come from the rounds, which nothing watches; peak memory from the last run,
     sampled every SAMPLE_SECONDS. Sampling slows what it watches: reading a torch process's
     memory walks its page tables under its memory map's lock, which a fork of the zygote waits
@@ -189,7 +191,7 @@ def grade_batch(folder: Path, work: Path, label: str, *extra: str, rounds: int =
     argv = [sys.executable, "-m", "autograder", "grade", str(folder), "--quiet", *extra]
     done = []
     for number in range(rounds):
-        bare = import_seconds()
+        bare = import_seconds() if measure_import else float("nan")
         out, timings = work / f"out-{label}-{number}", work / f"timings-{label}-{number}.csv"
         busy = _busy_seconds()
         wall, _, run = measured([*argv, "--out", str(out), "--timings", str(timings)],
@@ -337,7 +339,8 @@ def main() -> None:
             median = " (the median round)" if rounds > 1 else ""
             print(f"{_line(runs[-1])}; {runs[-1].per_import:.1f} per import time "
                   f"(import {runs[-1].bare:.2f} s){median}", flush=True)
-        runs.append(grade_batch(work / "batch-50", work, "no-pool-50", "--no-pool"))
+        runs.append(grade_batch(work / "batch-50", work, "no-pool-50", "--no-pool",
+                                measure_import=False))
         print(_line(runs[-1]), flush=True)
         bare = import_seconds()
         cold = cold_single(work)

@@ -60,13 +60,18 @@ _LEFT_ON: list = []
 student code too."""
 
 
+def _popped() -> tuple[list, list]:
+    """Every torch function mode and every dispatch mode on, turned off, each stack's top
+    first."""
+    return ([_pop_function_mode() for _ in range(_function_modes())],
+            [_pop_mode() for _ in range(_dispatch_modes())])
+
+
 def drop_modes() -> None:
     """Turn off every torch function or dispatch mode student code entered and left on: a mode
     sees every operation after it, the harness's own too, and could change what they find."""
-    while _function_modes():
-        _LEFT_ON.append(_pop_function_mode())
-    while _dispatch_modes():
-        _LEFT_ON.append(_pop_mode())
+    for modes in _popped():
+        _LEFT_ON.extend(modes)
 
 
 @contextlib.contextmanager
@@ -74,8 +79,7 @@ def modes_set_aside():
     """The modes on when the block begins off while it runs, and back on after it, in their
     order: in a student's own kernel, a self-check inside `with SomeMode():` is judged on plain
     torch, and the student's `with` still finds its mode to leave."""
-    function = [_pop_function_mode() for _ in range(_function_modes())]
-    dispatch = [_pop_mode() for _ in range(_dispatch_modes())]
+    function, dispatch = _popped()
     try:
         yield
     finally:
