@@ -231,6 +231,8 @@ except OSError:
 """),
     background("/tmp/autograder-fake-results.json", "ag-hostile-bg"),
 ]
+LEFT_BEHIND = ("/tmp/autograder-fake-results.json", "/tmp/ag-hostile-bg")
+"""What the background writer above writes, in the machine's /tmp if it ever could."""
 
 SIGNALS = [
     Entry("kill_parent_at_import", extra="""
