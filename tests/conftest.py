@@ -1,3 +1,4 @@
+import functools
 import gc
 import socket
 from pathlib import Path
@@ -17,18 +18,6 @@ def expect() -> Expectations:
 
 
 @pytest.fixture(scope="session")
-def gallery_files(expect, tmp_path_factory):
-    """The gallery's files, each graded once each way on first use (`pooled.Gallery`), for
-    test_gallery and test_pool."""
-    from gallery import GALLERY
-    from pooled import Gallery
-
-    graded = Gallery(expect, GALLERY, tmp_path_factory.mktemp("gallery"))
-    yield graded
-    graded.close()
-
-
-@pytest.fixture(scope="session")
 def listener():
     """A loopback server in the trusted parent: no submission may reach it."""
     server = socket.create_server(("127.0.0.1", 0))
@@ -37,19 +26,61 @@ def listener():
     server.close()
 
 
+PARTS = 4
+"""Each gallery's entries (the hostile one's with "network", which reaches for `listener`)
+come in this many parts, every `PARTS`-th entry in one: a part's files are graded each way
+once (the pool's .py files and notebook twins, fresh interpreters' .py files) in the xdist
+group of its own that every test reading one of its entries joins (`group`). The parts run
+side by side, and no file is graded twice by the pool."""
+
+
+@functools.cache
+def _names() -> dict[str, list[str]]:
+    from gallery import GALLERY
+    from hostile import HOSTILE
+
+    return {"gallery": [e.name for e in GALLERY],
+            "hostile": [e.name for e in HOSTILE] + ["network"]}
+
+
+def gallery_of(name: str) -> str | None:
+    """The gallery that has an entry of that name, if any."""
+    return next((g for g, names in _names().items() if name in names), None)
+
+
+def part_of(name: str) -> int:
+    return _names()[gallery_of(name)].index(name) % PARTS
+
+
 @pytest.fixture(scope="session")
-def hostile_files(expect, listener, tmp_path_factory):
-    """The hostile submissions' files (and one that reaches for `listener`, "network"), each
-    graded each way on first use, for test_hostile and test_pool_hostile."""
+def files_of(expect, listener, tmp_path_factory):
+    """The entry's name -> its part of its gallery, graded each way on first use
+    (`pooled.Gallery`); a part's two galleries share a warm pool."""
+    from gallery import GALLERY
     from hostile import HOSTILE, LEFT_BEHIND, reaching
     from pooled import Gallery
 
+    from autograder.sandbox.layers import detect
+    from autograder.sandbox.pool import Pool
+
     for path in LEFT_BEHIND:  # a grading at a lower layer, whose /tmp is the machine's own
         Path(path).unlink(missing_ok=True)  # (AUTOGRADER_SANDBOX=user), may have left them
-    entries = [*HOSTILE, reaching(listener.getsockname()[1])]
-    graded = Gallery(expect, entries, tmp_path_factory.mktemp("hostile"))
-    yield graded
-    graded.close()
+    entries = {"gallery": GALLERY, "hostile": [*HOSTILE, reaching(listener.getsockname()[1])]}
+    pools: dict[int, Pool] = {}
+    made: dict[tuple[str, int], Gallery] = {}
+
+    def of(name: str) -> Gallery:
+        which, part = gallery_of(name), part_of(name)
+        if (which, part) not in made:
+            if part not in pools:
+                pools[part] = Pool(detect())
+            made[which, part] = Gallery(expect, entries[which][part::PARTS],
+                                        tmp_path_factory.mktemp(f"{which}-{part}"), pools[part])
+        return made[which, part]
+
+    yield of
+    for pool in pools.values():
+        pool.close()
 
 
 SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_fresh", "test_nbgrader",
@@ -72,6 +103,8 @@ def pytest_xdist_auto_num_workers(config):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: an end-to-end test, left out by -m 'not slow'")
+    config.addinivalue_line("markers", "entry(name): the gallery entry whose gradings the "
+                            "test reads, and so its part's xdist group")
 
 
 def pytest_collection_finish(session):
@@ -83,30 +116,44 @@ def pytest_collection_finish(session):
     gc.set_threshold(7000, 10, 10)
 
 
-SHARED = {"test_gallery": "gallery", "test_pool": "gallery",
-          "test_hostile": "hostile", "test_pool_hostile": "hostile"}
-"""Modules that read the same gallery's gradings (`gallery_files`, `hostile_files`): one xdist
-worker runs each pair, so that each file is graded once. Every other module is a group of
-its own (`--dist loadgroup`: as `loadfile` would give each its worker)."""
+SHARED = {"test_gallery", "test_pool", "test_hostile", "test_pool_hostile", "test_fresh"}
+"""Modules whose tests read the galleries' gradings (`files_of`): each such test joins the
+group of its entry's part (the entry, name or key it is given, or its `entry` mark)."""
 
 
-ORDER = ("hostile", "fresh-0", "fresh-1", "fresh-2", "test_architecture", "test_curves",
-         "test_writers", "test_progress", "fresh-3", "gallery", "test_cluster",
-         "test_gradescope", "test_nbgrader", "test_nbgrader_builtins", "test_builtins_gallery",
+ORDER = ("part-0", "part-1", "part-2", "part-3", "test_cluster", "test_gradescope",
+         "test_nbgrader_builtins", "test_nbgrader", "test_hostile", "test_builtins_gallery",
          "test_selfcheck", "test_a_new_exercise", "test_runner", "test_reports_cli",
-         "test_student_notebook_builtins", "test_cli", "test_student_notebook")
-"""The groups in the order xdist hands them out (`--no-loadscope-reorder`), longest first, but
-for four quick ones after the first four: each worker is given a second group up front, which
-it runs after its first. The rest follow in file order. (xdist's own order, by the number of
-tests, left a 31 s group behind the hostile one, then 207 s long with the fresh gradings.)"""
+         "test_student_notebook_builtins", "test_pool", "test_cli", "test_student_notebook")
+"""The groups in the order xdist hands them out (`--no-loadscope-reorder`), longest first:
+each worker is given two groups up front, a part and then one of the four longest of the
+rest. The rest follow in file order. (xdist's own order, by the number of tests, left a
+31 s group behind the hostile one, then 207 s long with the fresh gradings; test_hostile's
+own tests, the fallback layers' hangs, last in file order, ended the suite 27 s late.)"""
+
+
+def _entry(item) -> str | None:
+    """The gallery entry whose gradings the item reads, if its module reads any."""
+    if item.module.__name__ not in SHARED:
+        return None
+    marked = item.get_closest_marker("entry")
+    if marked:
+        return marked.args[0]
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    for param in ("entry", "name", "key"):
+        value = params.get(param)
+        name = getattr(value, "name", value)
+        if isinstance(name, str):
+            name = name.rsplit(".", 1)[0] if param == "key" else name
+            if gallery_of(name):
+                return name
+    return None
 
 
 def group(item) -> str:
-    """The item's xdist group: its module's, or its gallery's; test_fresh's, its part's."""
-    name = item.module.__name__
-    if name == "test_fresh":
-        return f"fresh-{item.callspec.params['part']}"
-    return SHARED.get(name, name)
+    """The item's xdist group: its entry's part, or its module's."""
+    name = _entry(item)
+    return item.module.__name__ if name is None else f"part-{part_of(name)}"
 
 
 def _rank(item) -> int:

@@ -1,15 +1,14 @@
 """Each entry of a gallery graded once by the warm pool, as its .py file and as its notebook
 twin, and once by fresh interpreters (its .py), for the modules that prove every result the
 same as recorded before the move (test_pool: the gallery; test_pool_hostile: the hostile
-submissions), the pool the same as fresh interpreters (test_fresh, in parts of its own, so that
-the suite's workers share the fresh interpreters' cost), and for the modules that read each
-entry's verdicts (test_gallery, test_hostile): one grading of a file serves them all.
+submissions), the pool the same as fresh interpreters (test_fresh), and for the modules that
+read each entry's verdicts (test_gallery, test_hostile): one grading of a file serves them all.
 
 Each kind is graded when a test first asks for it (the .py files by the pool, the notebook
 twins by the pool, the .py files by fresh interpreters), so that a module that reads only
 the verdicts (the quick subset's test_gallery) never waits for the others. The conftest
-keeps the modules that share a gallery in one xdist worker, where the session's fixture is
-made once."""
+makes one for each part of each gallery (`files_of`), and keeps every test of a part's
+entries in that part's xdist group, where it is made once."""
 
 import json
 import threading
@@ -40,14 +39,16 @@ class Graded:
 
 
 class Gallery:
-    """A gallery's files graded each way, once, on first use; `close` ends the pool."""
+    """A gallery's files graded each way, once, on first use, by `pool` (default: a pool of
+    its own, which `close` ends)."""
 
-    def __init__(self, expect, entries, folder: Path):
+    def __init__(self, expect, entries, folder: Path, pool: Pool | None = None):
         self.expect, self.folder, self.entries = expect, folder, list(entries)
         self.by_key = {key: (entry, text) for entry in entries
                        for key, text in files(entry).items()
                        if key.endswith(".py") or key in RECORDED}
-        self.pool = Pool(detect())
+        self._own_pool = pool is None
+        self.pool = pool or Pool(detect())
         self._done: dict[str, dict[str, Graded]] = {}
         self._lock = threading.Lock()
 
@@ -92,9 +93,14 @@ class Gallery:
         """Every entry's .py, from fresh interpreters."""
         return {k: g.text for k, g in self._kind("fresh").items()}
 
+    def entry(self, name: str):
+        """The entry of that name."""
+        return self.by_key[f"{name}.py"][0]
+
     def again(self, key: str) -> str:
         """That file graded once more by the pool, alone."""
         return self._grade(key, self.pool).text
 
     def close(self) -> None:
-        self.pool.close()
+        if self._own_pool:
+            self.pool.close()

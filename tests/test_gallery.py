@@ -10,20 +10,21 @@ from autograder.exercises.linreg.checks import mistakes
 from autograder.grading.pipeline import grade_source
 
 
-@pytest.fixture(scope="module")
-def reports(gallery_files):
-    """Each entry's .py graded by the warm pool (once a session: test_pool reads them too)."""
-    return {entry.name: gallery_files.py(entry.name).report for entry in GALLERY}
+@pytest.fixture
+def report(entry, files_of):
+    """The entry's .py graded by the warm pool (once a session, with its part: test_pool and
+    test_fresh read it too)."""
+    return files_of(entry.name).py(entry.name).report
 
 
 @pytest.mark.parametrize("entry", GALLERY, ids=lambda e: e.name)
-def test_each_check_as_the_rubric_says(entry, reports):
-    assert_verdicts(entry, reports[entry.name])
+def test_each_check_as_the_rubric_says(entry, report):
+    assert_verdicts(entry, report)
 
 
 @pytest.mark.parametrize("entry", GALLERY, ids=lambda e: e.name)
-def test_each_known_mistake_is_tagged_with_its_id_and_no_other(entry, reports):
-    tags = {r.mistake for r in reports[entry.name].results} - {None}
+def test_each_known_mistake_is_tagged_with_its_id_and_no_other(entry, report):
+    tags = {r.mistake for r in report.results} - {None}
     assert tags == ({entry.mistake} if entry.mistake else set())
 
 
@@ -37,9 +38,9 @@ SAMPLE = [e for e in GALLERY if e.name in {"reference", "sum_instead_of_mean", "
 
 
 @pytest.mark.parametrize("entry", SAMPLE, ids=lambda e: e.name)
-def test_the_same_submission_gets_the_same_report(entry, reports, expect):
+def test_the_same_submission_gets_the_same_report(entry, report, expect):
     again = grade_source(entry.text(), "linreg.py", expect=expect, limits=entry.limits)
-    assert again.results == reports[entry.name].results
+    assert again.results == report.results
 
 
 def _expected_numbers(entry, expect) -> set[str]:
@@ -55,10 +56,10 @@ def _expected_numbers(entry, expect) -> set[str]:
 
 
 @pytest.mark.parametrize("entry", [e for e in GALLERY if e.fails], ids=lambda e: e.name)
-def test_feedback_never_shows_the_expected_numbers(entry, reports, expect):
+def test_feedback_never_shows_the_expected_numbers(entry, report, expect):
     numbers = _expected_numbers(entry, expect)
     assert len(numbers) > 50
-    for result in reports[entry.name].results:
+    for result in report.results:
         shown = {n for n in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", result.feedback)
                  if sum(c.isdigit() for c in n) >= 3}  # "exit code 1", "1/2" say nothing
         assert not shown & numbers, f"{result.id} reveals {shown & numbers}: {result.feedback}"

@@ -34,13 +34,16 @@ def _alive(name: str) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def graded(hostile_files):
-    """Every entry (and "network", which reaches for `listener`) graded at full isolation, two
-    at a time (once a session: test_pool_hostile reads them too): the entry, its report, the
-    seconds it took and when it ended."""
-    return {entry.name: (entry, one.report, one.seconds, one.ended)
-            for entry in hostile_files.entries for one in [hostile_files.py(entry.name)]}
+@pytest.fixture
+def graded(files_of):
+    """An entry's name (or "network", which reaches for `listener`) -> the entry, its report
+    at full isolation, the seconds it took and when it ended (graded once a session, with its
+    part: test_pool_hostile and test_fresh read it too)."""
+    def of(name: str):
+        one = files_of(name).py(name)
+        return files_of(name).entry(name), one.report, one.seconds, one.ended
+
+    return of
 
 
 def test_full_isolation_is_what_runs_here():
@@ -49,27 +52,34 @@ def test_full_isolation_is_what_runs_here():
 
 @pytest.mark.parametrize("name", [e.name for e in HOSTILE] + ["network"])
 def test_each_hostile_submission_gets_its_verdict(name, graded):
-    entry, report, took, _ = graded[name]
+    entry, report, took, _ = graded(name)
     assert_verdicts(entry, report)
     assert report.status != "grader error", report.detail
     assert took < entry.limits.submission_seconds
 
 
+@pytest.mark.entry("network")
 def test_the_network_is_not_there(graded, listener):
-    assert graded["network"][1].score == 100  # `model` raises if the connection was made
+    assert graded("network")[1].score == 100  # `model` raises if the connection was made
     with pytest.raises(BlockingIOError):
         listener.accept()
 
 
-def test_output_is_kept_up_to_its_cap_and_never_parsed(graded):
-    flood = graded["output_flood_without_newlines"][1]
+@pytest.mark.entry("output_flood_without_newlines")
+def test_output_is_kept_up_to_its_cap(graded):
+    flood = graded("output_flood_without_newlines")[1]
     assert len(flood.output.encode()) == Limits().output_bytes
-    fake = graded["fake_passed_output"][1]
+
+
+@pytest.mark.entry("fake_passed_output")
+def test_output_is_never_parsed(graded):
+    fake = graded("fake_passed_output")[1]
     assert "PASSED 100/100" in fake.output and fake.score < 100
 
 
+@pytest.mark.entry("background_ag-hostile-bg")
 def test_nothing_outlives_its_job_nor_writes_after_it(graded):
-    ended = graded["background_ag-hostile-bg"][3]
+    ended = graded("background_ag-hostile-bg")[3]
     time.sleep(max(0.0, ended + BACKGROUND_SECONDS + 0.5 - time.monotonic()))
     assert _alive("ag-hostile-bg") == []
     assert not any(Path(path).exists() for path in LEFT_BEHIND)

@@ -25,13 +25,9 @@ from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
 
 
-@pytest.fixture
-def graded(gallery_files):
-    return gallery_files
-
-
 @pytest.mark.parametrize("key", keys_of(GALLERY))
-def test_results_are_byte_identical_to_before_the_move(key, graded):
+def test_results_are_byte_identical_to_before_the_move(key, files_of):
+    graded = files_of(key.rsplit(".", 1)[0])
     assert_as_recorded(graded.pooled[key], key, lambda: graded.again(key))
 
 
@@ -122,7 +118,9 @@ def test_a_zygote_makes_its_huge_pages_aside_once_a_batch_is_under_way(monkeypat
     assert len(made) == 2
 
 
-def test_the_gallery_zygote_has_its_heap_in_huge_pages(graded):
+@pytest.mark.entry("reference")
+def test_the_gallery_zygote_has_its_heap_in_huge_pages(files_of):
+    graded = files_of("reference")
     if not _kernel_collapses():
         pytest.skip("this kernel makes no huge pages on request (MADV_COLLAPSE, Linux 6.1)")
     assert len(graded.pooled) > warm.COLLAPSE_AFTER  # its jobs, all forked by then

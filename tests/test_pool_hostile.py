@@ -7,11 +7,7 @@ from hostile import HOSTILE
 from recorded import assert_as_recorded, keys_of
 
 
-@pytest.fixture
-def graded(hostile_files):
-    return hostile_files
-
-
 @pytest.mark.parametrize("key", keys_of(HOSTILE))
-def test_results_are_byte_identical_to_before_the_move(key, graded):
+def test_results_are_byte_identical_to_before_the_move(key, files_of):
+    graded = files_of(key.rsplit(".", 1)[0])
     assert_as_recorded(graded.pooled[key], key, lambda: graded.again(key))
