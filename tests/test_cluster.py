@@ -136,6 +136,18 @@ def test_the_cluster_writes_the_local_batch_byte_for_byte(scheduler, subs, local
     assert set(local) == {f"{n}.json" for n in NAMES} | {"grades.csv"}
 
 
+def test_the_submitting_side_never_imports_torch(scheduler, subs, local, tmp_path):
+    """It sends the reference's source; the workers run it."""
+    code = ("import sys\nfrom autograder import __main__ as command\n"
+            f"sys.argv = ['autograder', 'grade', {str(subs)!r}, '--out', {str(tmp_path)!r}, "
+            f"'--scheduler', {scheduler!r}]\ncode = command.main()\n"
+            "print(code, 'torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert run.stdout.splitlines()[-1] == "0 False", run.stdout + run.stderr
+    _same_files(_files(tmp_path), local)
+
+
 def test_a_resumed_batch_sends_only_what_is_missing(scheduler, subs, local, tmp_path):
     for name, data in local.items():
         (tmp_path / name).write_bytes(data)

@@ -36,8 +36,9 @@ class Expectations:
         return self.reference.known_good() if self.reference else None
 
     @classmethod
-    def with_reference(cls, exercise: Exercise, path=None) -> "Expectations":
-        return cls(reference=reference.load(exercise, path), exercise=exercise)
+    def with_reference(cls, exercise: Exercise, path=None, *, run: bool = True) -> "Expectations":
+        """`run` off: the reference's module runs on first use (`reference.load`)."""
+        return cls(reference=reference.load(exercise, path, run=run), exercise=exercise)
 
     @classmethod
     def stored_for(cls, exercise: Exercise) -> "Expectations":

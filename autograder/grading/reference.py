@@ -44,15 +44,28 @@ def _frozen(obs: dict) -> bytes | dict:
     return data if marshal.loads(data) == obs else obs
 
 
+RUNNING = threading.Lock()
+"""The reference's module is run once, by whichever thread needs it first."""
+
+
 @dataclass(frozen=True)
 class Reference:
     path: Path
     source: str
-    module: object
+    code: object = field(repr=False)
+    """The source compiled: its module is run on first use (`module`)."""
     exercise: Exercise = field(default_factory=registry.get, compare=False, repr=False)
     made: dict = field(default_factory=dict, compare=False, repr=False)
-    """What many submissions share, made once: the public cases' observations and the
-    training runs' (from one of `cases.SECRET_STARTS` starts), and the known-good functions."""
+    """What many submissions share, made once: the module, the public cases' observations and
+    the training runs' (from one of `cases.SECRET_STARTS` starts), and the known-good
+    functions."""
+
+    @property
+    def module(self):
+        with RUNNING:
+            if "module" not in self.made:
+                self.made["module"] = _run(self.exercise, self.path, self.code)
+            return self.made["module"]
 
     def observe(self, cases: list[Case]) -> dict[str, dict]:
         observed = {}
@@ -111,18 +124,32 @@ def default_path(exercise: Exercise) -> Path:
     return exercise.reference_path
 
 
-def load(exercise: Exercise | None = None, path: Path | None = None) -> Reference:
+def load(exercise: Exercise | None = None, path: Path | None = None, *,
+         run: bool = True) -> Reference:
     exercise = exercise or registry.get()
     path = Path(path) if path else default_path(exercise)
     if not path.is_file():
         raise ReferenceError(f"no reference solution at {path} (set --reference or "
                              "AUTOGRADER_REFERENCE)")
-    return from_source(exercise, path, path.read_text(encoding="utf-8"))
+    return from_source(exercise, path, path.read_text(encoding="utf-8"), run=run)
 
 
-def from_source(exercise: Exercise, path: Path, source: str) -> Reference:
+def from_source(exercise: Exercise, path: Path, source: str, *, run: bool = True) -> Reference:
     """The reference made from its source, `path` only naming it: a cluster's worker grades
-    against the very text the submitting side read, wherever its own copy is."""
+    against the very text the submitting side read, wherever its own copy is. Its module is
+    run now, or (`run` off: a side that only sends the source, as a cluster's submitting side
+    does) when first used; a source that does not compile fails now either way."""
+    try:
+        code = compile(source, str(path), "exec")
+    except (SyntaxError, ValueError) as exc:
+        raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
+    ref = Reference(path=Path(path), source=source, code=code, exercise=exercise)
+    if run:
+        ref.module  # noqa: B018  (run now: the command line's import of torch, see _run)
+    return ref
+
+
+def _run(exercise: Exercise, path: Path, code) -> object:
     spec = importlib.util.spec_from_loader(f"reference_{exercise.module}", loader=None,
                                            origin=str(path))
     module = importlib.util.module_from_spec(spec)
@@ -132,7 +159,7 @@ def from_source(exercise: Exercise, path: Path, source: str) -> Reference:
         # that a command that grades nothing starts in a tenth of a second), and without the
         # collector walking its objects (`warm.quiet_collector`)
         with quiet_collector():
-            exec(compile(source, str(path), "exec"), module.__dict__)
+            exec(code, module.__dict__)
     except Exception as exc:
         raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
-    return Reference(path=Path(path), source=source, module=module, exercise=exercise)
+    return module
