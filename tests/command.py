@@ -62,3 +62,18 @@ def process(*args, cwd: Path = ROOT, timeout: float = 300,
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **env} if env else None)
+
+
+def imports_torch(*args, timeout: float = 300) -> tuple[int, bool]:
+    """`autograder ARGS` run by its entry point in a fresh interpreter: its exit status and
+    whether torch was imported by the end (the import is the command's largest cost)."""
+    code = ("import sys\nfrom autograder import __main__ as command\n"
+            f"sys.argv = ['autograder', *{[str(a) for a in args]!r}]\n"
+            "try:\n    code = command.main()\nexcept SystemExit as exc:\n"
+            "    code = exc.code if isinstance(exc.code, int) else 0\n"
+            "print(code, 'torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=timeout)
+    last = run.stdout.splitlines()[-1].split() if run.stdout.strip() else []
+    assert len(last) == 2, run.stdout + run.stderr
+    return int(last[0]), last[1] == "True"

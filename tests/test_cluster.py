@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from command import ROOT
+from command import ROOT, imports_torch
 from command import process as autograder
 from gallery import GALLERY, REFERENCE
 
@@ -138,13 +138,8 @@ def test_the_cluster_writes_the_local_batch_byte_for_byte(scheduler, subs, local
 
 def test_the_submitting_side_never_imports_torch(scheduler, subs, local, tmp_path):
     """It sends the reference's source; the workers run it."""
-    code = ("import sys\nfrom autograder import __main__ as command\n"
-            f"sys.argv = ['autograder', 'grade', {str(subs)!r}, '--out', {str(tmp_path)!r}, "
-            f"'--scheduler', {scheduler!r}]\ncode = command.main()\n"
-            "print(code, 'torch' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300)
-    assert run.stdout.splitlines()[-1] == "0 False", run.stdout + run.stderr
+    assert imports_torch("grade", subs, "--out", tmp_path, "--scheduler", scheduler) == \
+        (0, False)
     _same_files(_files(tmp_path), local)
 
 
