@@ -40,8 +40,9 @@ def graded(files_of):
     at full isolation, the seconds it took and when it ended (graded once a session, with its
     part: test_pool_hostile and test_fresh read it too)."""
     def of(name: str):
-        one = files_of(name).py(name)
-        return files_of(name).entry(name), one.report, one.seconds, one.ended
+        part = files_of(name)
+        one = part.py(name)
+        return part.entry(name), one.report, one.seconds, one.ended
 
     return of
 

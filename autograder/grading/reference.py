@@ -142,7 +142,7 @@ def from_source(exercise: Exercise, path: Path, source: str, *, run: bool = True
     try:
         code = compile(source, str(path), "exec")
     except (SyntaxError, ValueError) as exc:
-        raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
+        raise _failed(path, exc) from exc
     ref = Reference(path=Path(path), source=source, code=code, exercise=exercise)
     if run:
         ref.module  # noqa: B018  (run now: the command line's import of torch, see _run)
@@ -161,5 +161,10 @@ def _run(exercise: Exercise, path: Path, code) -> object:
         with quiet_collector():
             exec(code, module.__dict__)
     except Exception as exc:
-        raise ReferenceError(f"the reference at {path} failed to load: {exc!r}") from exc
+        raise _failed(path, exc) from exc
     return module
+
+
+def _failed(path: Path, exc: Exception) -> ReferenceError:
+    """A reference that does not compile or does not run: the same message either way."""
+    return ReferenceError(f"the reference at {path} failed to load: {exc!r}")
