@@ -51,7 +51,10 @@ def child_env(home: str) -> dict:
     # process faults in 512 times less often (a 400 MB result costs 0.1 s instead of 0.2).
     # (Keeping what a job frees in malloc, GLIBC_TUNABLES without mmap or trim, made a 400 MB
     # tensor made again cheaper still, but every job then held its peak to its end: a batch of
-    # 1000 peaked at 1150 MiB instead of 770.)
+    # 1000 peaked at 1150 MiB instead of 770. The same set by mallopt in the job alone, after
+    # the zygote's fork, left the peak at 787 MiB and halved giant_output's grading, but a
+    # batch of 200 took from 6% less to 5% more CPU in three A/B runs of 8 to 10 rounds, and a
+    # job's freed blocks would count against its memory limit until it ends: not taken.)
     env = {"PATH": "/usr/bin:/bin", "HOME": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
            "THP_MEM_ALLOC_ENABLE": "1"}
