@@ -66,6 +66,7 @@ def files_of(expect, listener, tmp_path_factory):
     for path in LEFT_BEHIND:  # a grading at a lower layer, whose /tmp is the machine's own
         Path(path).unlink(missing_ok=True)  # (AUTOGRADER_SANDBOX=user), may have left them
     entries = {"gallery": GALLERY, "hostile": [*HOSTILE, reaching(listener.getsockname()[1])]}
+    assert {w: [e.name for e in es] for w, es in entries.items()} == _names()  # parts by index
     pools: dict[int, Pool] = {}
     made: dict[tuple[str, int], Gallery] = {}
 
@@ -138,6 +139,8 @@ def _entry(item) -> str | None:
     """The gallery entry whose gradings the item reads, if its module reads any."""
     if item.module.__name__ not in SHARED:
         return None
+    from recorded import entry_name
+
     marked = item.get_closest_marker("entry")
     if marked:
         return marked.args[0]
@@ -146,7 +149,7 @@ def _entry(item) -> str | None:
         value = params.get(param)
         name = getattr(value, "name", value)
         if isinstance(name, str):
-            name = name.rsplit(".", 1)[0] if param == "key" else name
+            name = entry_name(name) if param == "key" else name
             if gallery_of(name):
                 return name
     return None

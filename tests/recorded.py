@@ -36,6 +36,11 @@ def files(entry) -> dict[str, str]:
     return found
 
 
+def entry_name(key: str) -> str:
+    """The entry a file of `files` belongs to: its name without the suffix."""
+    return key.rsplit(".", 1)[0]
+
+
 def _close(ours, recorded) -> bool:
     """The same JSON, but for numbers within float32's rounding."""
     if isinstance(recorded, float) and type(ours) in (int, float):
@@ -59,7 +64,7 @@ def same(text: str, key: str) -> bool:
 def keys_of(entries) -> list[str]:
     """The recorded files of these entries."""
     names = {e.name for e in entries}
-    return sorted(k for k in RECORDED if k.rsplit(".", 1)[0] in names)
+    return sorted(k for k in RECORDED if entry_name(k) in names)
 
 
 def assert_as_recorded(text: str, key: str, again) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
-from recorded import assert_as_recorded, keys_of
+from recorded import assert_as_recorded, entry_name, keys_of
 
 from autograder.sandbox import linux, warm
 from autograder.sandbox.case import Case
@@ -27,7 +27,7 @@ from autograder.sandbox.runner import run_cases
 
 @pytest.mark.parametrize("key", keys_of(GALLERY))
 def test_results_are_byte_identical_to_before_the_move(key, files_of):
-    graded = files_of(key.rsplit(".", 1)[0])
+    graded = files_of(entry_name(key))
     assert_as_recorded(graded.pooled[key], key, lambda: graded.again(key))
 
 

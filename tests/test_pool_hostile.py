@@ -4,10 +4,10 @@ interpreters for both)."""
 
 import pytest
 from hostile import HOSTILE
-from recorded import assert_as_recorded, keys_of
+from recorded import assert_as_recorded, entry_name, keys_of
 
 
 @pytest.mark.parametrize("key", keys_of(HOSTILE))
 def test_results_are_byte_identical_to_before_the_move(key, files_of):
-    graded = files_of(key.rsplit(".", 1)[0])
+    graded = files_of(entry_name(key))
     assert_as_recorded(graded.pooled[key], key, lambda: graded.again(key))
