@@ -39,16 +39,15 @@ class Graded:
 
 
 class Gallery:
-    """A gallery's files graded each way, once, on first use, by `pool` (default: a pool of
-    its own, which `close` ends)."""
+    """A gallery's files graded each way, once, on first use, by `pool` (its owner ends
+    it)."""
 
-    def __init__(self, expect, entries, folder: Path, pool: Pool | None = None):
+    def __init__(self, expect, entries, folder: Path, pool: Pool):
         self.expect, self.folder, self.entries = expect, folder, list(entries)
         self.by_key = {key: (entry, text) for entry in entries
                        for key, text in files(entry).items()
                        if key.endswith(".py") or key in RECORDED}
-        self._own_pool = pool is None
-        self.pool = pool or Pool(detect())
+        self.pool = pool
         self._done: dict[str, dict[str, Graded]] = {}
         self._lock = threading.Lock()
 
@@ -100,7 +99,3 @@ class Gallery:
     def again(self, key: str) -> str:
         """That file graded once more by the pool, alone."""
         return self._grade(key, self.pool).text
-
-    def close(self) -> None:
-        if self._own_pool:
-            self.pool.close()
