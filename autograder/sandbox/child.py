@@ -122,6 +122,9 @@ def main() -> None:
     with quiet_collector():  # as the zygote imports them: the same heap to collect after
         import torch  # noqa: F401  (imported while the files are still readable)
 
+        from autograder.sandbox import backward
+
+        backward.install()  # as the zygote does, before the probes take it
         import autograder.sandbox.calls  # noqa: F401
         import autograder.sandbox.watch  # noqa: F401
 

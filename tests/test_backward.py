@@ -1,0 +1,199 @@
+"""The child's `loss.backward()` shortcut: torch's own gradients, errors and messages on every
+call, its own engine call only on the plain one, and in place in every child."""
+
+import pytest
+import torch
+from gallery import LINREG_JOB
+
+from autograder.sandbox import backward
+from autograder.sandbox.case import Case
+from autograder.sandbox.layers import detect
+from autograder.sandbox.pool import Pool
+from autograder.sandbox.runner import run_cases
+from autograder.sandbox.spawn import Fresh
+
+ORIGINAL = torch.Tensor.backward
+
+
+@pytest.fixture
+def engine_calls(monkeypatch) -> list:
+    """The shortcut in place for one test, and the engine calls it makes itself."""
+    calls = []
+    engine = torch.autograd._engine_run_backward
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return engine(*args, **kwargs)
+
+    pieces = (torch.autograd.backward, torch.autograd._make_grads, counted, torch.ones_like)
+    monkeypatch.setattr(torch.autograd, "_engine_run_backward", counted)
+    monkeypatch.setattr(torch.Tensor, "backward", backward.shortcut(ORIGINAL, pieces))
+    return calls
+
+
+def _params(seed: int = 0) -> tuple:
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(6, 4, generator=gen)
+    w = torch.randn(3, 4, generator=gen, requires_grad=True)
+    b = torch.randn(3, generator=gen, requires_grad=True)
+    return x, w, b
+
+
+def _loss(x, w, b):
+    diff = x @ w.T + b - 1.0
+    return torch.sum(diff * diff) / diff.numel()
+
+
+def _grads_after(steps: int, call) -> list:
+    x, w, b = _params()
+    for _ in range(steps):
+        call(_loss(x, w, b))
+    return [w.grad.clone(), b.grad.clone()]
+
+
+def test_the_plain_call_gives_torchs_own_gradients_through_the_engine_alone(engine_calls):
+    for steps in (1, 3):  # the later calls accumulate, as torch's own
+        ours = _grads_after(steps, lambda loss: loss.backward())
+        before = len(engine_calls)
+        theirs = _grads_after(steps, lambda loss: ORIGINAL(loss))
+        assert all(torch.equal(a, c) for a, c in zip(ours, theirs, strict=True))
+        assert len(engine_calls) == before + steps  # torch's own path calls it too
+    x, w, b = _params()
+    engine_calls.clear()
+    _loss(x, w, b).backward()
+    [(outputs, grads, keep, create, inputs)] = engine_calls
+    assert len(outputs) == 1 and torch.equal(grads[0], torch.ones(()))
+    assert (keep, create, inputs) == (False, False, ())
+
+
+def _raised(call) -> tuple[str, str]:
+    with pytest.raises(Exception) as info:
+        call()
+    return type(info.value).__name__, str(info.value)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x, w, b: x @ w.T + b,  # not one number: "only for scalar outputs"
+    lambda x, w, b: _loss(x, w.detach(), b.detach()),  # nothing requires grad
+    lambda x, w, b: torch.ones((), dtype=torch.int64),  # an integer
+], ids=["not_scalar", "no_grad_fn", "integer"])
+def test_a_loss_torch_refuses_gets_torchs_own_error(make, engine_calls, monkeypatch):
+    made = []
+    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, made))
+    x, w, b = _params()
+    ours = _raised(lambda: make(x, w, b).backward())
+    assert len(made) == 1  # torch's own path
+    assert ours == _raised(lambda: ORIGINAL(make(x, w, b)))
+
+
+def test_a_second_backward_through_one_graph_gets_torchs_own_error(engine_calls):
+    x, w, b = _params()
+    loss = _loss(x, w, b)
+    loss.backward()
+    ours = _raised(loss.backward)
+    loss = _loss(x, w, b)
+    ORIGINAL(loss)
+    assert ours == _raised(lambda: ORIGINAL(loss))
+    assert "second time" in ours[1]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")
+@pytest.mark.parametrize("kwargs", [
+    {"retain_graph": True}, {"retain_graph": False}, {"create_graph": True},
+    {"gradient": torch.tensor(2.0)}, {"inputs": "w"},
+], ids=["retain_graph", "retain_graph_false", "create_graph", "gradient", "inputs"])
+def test_a_call_with_arguments_goes_down_torchs_own_path(kwargs, engine_calls, monkeypatch):
+    seen = []
+    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, seen))
+    x, w, b = _params()
+    if kwargs.get("inputs") == "w":
+        kwargs = {"inputs": [w]}
+    _loss(x, w, b).backward(**kwargs)
+    assert len(seen) == 1  # torch's own path, whole
+    assert w.grad is not None
+
+
+def _spy(fn, seen: list):
+    def spied(*args, **kwargs):
+        seen.append(args)
+        return fn(*args, **kwargs)
+
+    return spied
+
+
+class Lying(torch.Tensor):
+    """A subclass: its own backward, or its __torch_function__, is its own business."""
+
+
+class Mode(torch.overrides.TorchFunctionMode):
+    def __init__(self, seen: list):
+        super().__init__()
+        self.seen = seen
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.seen.append(getattr(func, "__name__", "?"))
+        return func(*args, **(kwargs or {}))
+
+
+def test_a_subclass_or_a_torch_function_mode_goes_down_torchs_own_path(engine_calls,
+                                                                      monkeypatch):
+    theirs = _grads_after(1, ORIGINAL)
+    made = []
+    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, made))
+    x, w, b = _params()
+    _loss(x, w, b).as_subclass(Lying).backward()
+    assert len(made) == 1  # torch's own path, through Lying's __torch_function__
+    assert torch.equal(w.grad, theirs[0])
+    seen = []
+    with Mode(seen):
+        _loss(x, w, b).backward()
+    assert "backward" in seen and len(made) == 2  # the mode saw the call, as under torch's own
+
+
+def test_a_submission_that_replaces_torchs_pieces_is_honoured(engine_calls, monkeypatch):
+    replaced = []
+    monkeypatch.setattr(torch.autograd, "backward", lambda *a, **k: replaced.append(a))
+    x, w, b = _params()
+    _loss(x, w, b).backward()
+    assert len(replaced) == 1 and w.grad is None and engine_calls == []
+
+
+def test_install_puts_it_in_place_once_and_only_where_torch_has_its_engine_wrapper(
+        monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "backward", ORIGINAL)
+    assert backward.install() is True
+    installed = torch.Tensor.backward
+    assert installed is not ORIGINAL and installed.__wrapped__ is ORIGINAL
+    assert backward.install() is True and torch.Tensor.backward is installed  # not twice
+    monkeypatch.setattr(torch.Tensor, "backward", ORIGINAL)
+    monkeypatch.delattr(torch.autograd, "_engine_run_backward")
+    assert backward.install() is False and torch.Tensor.backward is ORIGINAL
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda loss: ORIGINAL(loss * 2.0),  # other gradients
+    lambda loss: 1 / 0,  # a shortcut that fails
+], ids=["other_gradients", "raises"])
+def test_install_leaves_torchs_own_where_the_two_paths_disagree(wrong, monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "backward", ORIGINAL)
+    monkeypatch.setattr(backward, "shortcut", lambda original, pieces: wrong)
+    assert backward.install() is False and torch.Tensor.backward is ORIGINAL
+
+
+SHOWS = """
+import torch
+
+def model(x, w, b):
+    return x @ w.T + b + (1.0 if getattr(torch.Tensor.backward, "__shortcut__", False) else 0.0)
+"""
+CASE = Case("model/shows", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]})
+
+
+@pytest.mark.parametrize("how", ["pool", pytest.param("fresh", marks=pytest.mark.slow)])
+def test_every_child_has_the_shortcut(how):
+    spawner = Pool(detect()) if how == "pool" else Fresh(detect())
+    try:
+        run = run_cases(SHOWS, "linreg.py", [CASE], **LINREG_JOB, spawner=spawner)
+    finally:
+        getattr(spawner, "close", lambda: None)()
+    assert run.observations["model/shows"]["out"]["values"] == [4.5]
