@@ -1,6 +1,10 @@
 """The child's `loss.backward()` shortcut: torch's own gradients, errors and messages on every
 call, its own engine call only on the plain one, and in place in every child."""
 
+import logging
+import os
+import sys
+
 import pytest
 import torch
 from gallery import LINREG_JOB
@@ -13,16 +17,42 @@ from autograder.sandbox.runner import run_cases
 from autograder.sandbox.spawn import Fresh
 
 ORIGINAL = torch.Tensor.backward
+TORCH = os.path.dirname(torch.__file__) + os.sep
+
+
+@pytest.fixture
+def torch_python(monkeypatch):
+    """The shortcut in place for one test; what it returns tells which of torch's autograd
+    functions written in Python a call ran (none, when the shortcut took it)."""
+    monkeypatch.setattr(torch.Tensor, "backward", backward.shortcut(ORIGINAL, backward._pieces()))
+
+    def ran(thunk) -> set[str]:
+        names = set()
+
+        def profile(frame, event, arg):
+            code = frame.f_code
+            if event == "call" and code.co_filename.startswith(TORCH):
+                names.add(code.co_name)
+
+        sys.setprofile(profile)
+        try:
+            thunk()
+        finally:
+            sys.setprofile(None)
+        return names
+
+    return ran
 
 
 @pytest.fixture
 def engine_calls(monkeypatch) -> list:
-    """The shortcut in place for one test, and the engine calls it makes itself."""
+    """The shortcut in place for one test, on a torch whose engine wrapper is not 2.13's: the
+    calls it makes to that wrapper."""
     calls = []
     engine = torch.autograd._engine_run_backward
 
     def counted(*args, **kwargs):
-        calls.append(args)
+        calls.append((args, kwargs))
         return engine(*args, **kwargs)
 
     pieces = (torch.autograd.backward, torch.autograd._make_grads, counted, torch.ones_like)
@@ -51,19 +81,37 @@ def _grads_after(steps: int, call) -> list:
     return [w.grad.clone(), b.grad.clone()]
 
 
-def test_the_plain_call_gives_torchs_own_gradients_through_the_engine_alone(engine_calls):
+def test_the_plain_call_gives_torchs_own_gradients_and_runs_none_of_its_python(
+        torch_python):
     for steps in (1, 3):  # the later calls accumulate, as torch's own
         ours = _grads_after(steps, lambda loss: loss.backward())
-        before = len(engine_calls)
         theirs = _grads_after(steps, lambda loss: ORIGINAL(loss))
         assert all(torch.equal(a, c) for a, c in zip(ours, theirs, strict=True))
-        assert len(engine_calls) == before + steps  # torch's own path calls it too
     x, w, b = _params()
+    loss = _loss(x, w, b)
+    assert torch_python(loss.backward) == set()
+    assert "_make_grads" in torch_python(lambda: ORIGINAL(_loss(x, w, b)))  # the control
+
+
+def test_autograd_debug_logging_has_torchs_wrapper_attach_its_hooks(torch_python, monkeypatch):
+    logger = logging.getLogger("torch.autograd.graph")
+    monkeypatch.setattr(logger, "level", logging.DEBUG)
+    x, w, b = _params()
+    ran = torch_python(_loss(x, w, b).backward)
+    assert "_engine_run_backward" in ran and "_make_grads" not in ran
+    assert torch.equal(w.grad, _grads_after(1, ORIGINAL)[0])
+
+
+def test_another_torchs_engine_wrapper_is_called_as_torchs_own_path_calls_it(engine_calls):
+    theirs = _grads_after(1, ORIGINAL)
     engine_calls.clear()
+    x, w, b = _params()
     _loss(x, w, b).backward()
-    [(outputs, grads, keep, create, inputs)] = engine_calls
+    [((outputs, grads, keep, create, inputs), kwargs)] = engine_calls
     assert len(outputs) == 1 and torch.equal(grads[0], torch.ones(()))
     assert (keep, create, inputs) == (False, False, ())
+    assert kwargs == {"allow_unreachable": True, "accumulate_grad": True}
+    assert torch.equal(w.grad, theirs[0]) and torch.equal(b.grad, theirs[1])
 
 
 def _raised(call) -> tuple[str, str]:
@@ -77,16 +125,14 @@ def _raised(call) -> tuple[str, str]:
     lambda x, w, b: _loss(x, w.detach(), b.detach()),  # nothing requires grad
     lambda x, w, b: torch.ones((), dtype=torch.int64),  # an integer
 ], ids=["not_scalar", "no_grad_fn", "integer"])
-def test_a_loss_torch_refuses_gets_torchs_own_error(make, engine_calls, monkeypatch):
-    made = []
-    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, made))
+def test_a_loss_torch_refuses_goes_down_its_own_path_to_its_own_error(make, torch_python):
     x, w, b = _params()
-    ours = _raised(lambda: make(x, w, b).backward())
-    assert len(made) == 1  # torch's own path
-    assert ours == _raised(lambda: ORIGINAL(make(x, w, b)))
+    ours = []
+    assert "_make_grads" in torch_python(lambda: ours.append(_raised(make(x, w, b).backward)))
+    assert ours == [_raised(lambda: ORIGINAL(make(x, w, b)))]
 
 
-def test_a_second_backward_through_one_graph_gets_torchs_own_error(engine_calls):
+def test_a_second_backward_through_one_graph_gets_torchs_own_error(torch_python):
     x, w, b = _params()
     loss = _loss(x, w, b)
     loss.backward()
@@ -102,23 +148,14 @@ def test_a_second_backward_through_one_graph_gets_torchs_own_error(engine_calls)
     {"retain_graph": True}, {"retain_graph": False}, {"create_graph": True},
     {"gradient": torch.tensor(2.0)}, {"inputs": "w"},
 ], ids=["retain_graph", "retain_graph_false", "create_graph", "gradient", "inputs"])
-def test_a_call_with_arguments_goes_down_torchs_own_path(kwargs, engine_calls, monkeypatch):
-    seen = []
-    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, seen))
-    x, w, b = _params()
-    if kwargs.get("inputs") == "w":
-        kwargs = {"inputs": [w]}
-    _loss(x, w, b).backward(**kwargs)
-    assert len(seen) == 1  # torch's own path, whole
-    assert w.grad is not None
+def test_a_call_with_arguments_goes_down_torchs_own_path(kwargs, torch_python):
+    def run(call) -> tuple:
+        x, w, b = _params()
+        loss, given = _loss(x, w, b), {"inputs": [w]} if kwargs.get("inputs") == "w" else kwargs
+        return w, torch_python(lambda: call(loss, **given))
 
-
-def _spy(fn, seen: list):
-    def spied(*args, **kwargs):
-        seen.append(args)
-        return fn(*args, **kwargs)
-
-    return spied
+    (theirs, _), (ours, ran) = run(ORIGINAL), run(torch.Tensor.backward)
+    assert "_make_grads" in ran and torch.equal(ours.grad, theirs.grad)
 
 
 class Lying(torch.Tensor):
@@ -135,27 +172,27 @@ class Mode(torch.overrides.TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-def test_a_subclass_or_a_torch_function_mode_goes_down_torchs_own_path(engine_calls,
-                                                                      monkeypatch):
+def test_a_subclass_or_a_torch_function_mode_goes_down_torchs_own_path(torch_python):
     theirs = _grads_after(1, ORIGINAL)
-    made = []
-    monkeypatch.setattr(torch.autograd, "_make_grads", _spy(torch.autograd._make_grads, made))
     x, w, b = _params()
-    _loss(x, w, b).as_subclass(Lying).backward()
-    assert len(made) == 1  # torch's own path, through Lying's __torch_function__
+    loss = _loss(x, w, b).as_subclass(Lying)
+    assert "_make_grads" in torch_python(loss.backward)  # through Lying's __torch_function__
     assert torch.equal(w.grad, theirs[0])
     seen = []
+    x, w, b = _params()
+    loss = _loss(x, w, b)
     with Mode(seen):
-        _loss(x, w, b).backward()
-    assert "backward" in seen and len(made) == 2  # the mode saw the call, as under torch's own
+        ran = torch_python(loss.backward)
+    assert "backward" in seen and "backward" in ran  # torch's own, which hands it to the mode
+    assert torch.equal(w.grad, theirs[0])
 
 
-def test_a_submission_that_replaces_torchs_pieces_is_honoured(engine_calls, monkeypatch):
+def test_a_submission_that_replaces_torchs_pieces_is_honoured(torch_python, monkeypatch):
     replaced = []
     monkeypatch.setattr(torch.autograd, "backward", lambda *a, **k: replaced.append(a))
     x, w, b = _params()
     _loss(x, w, b).backward()
-    assert len(replaced) == 1 and w.grad is None and engine_calls == []
+    assert len(replaced) == 1 and w.grad is None
 
 
 def test_install_puts_it_in_place_once_and_only_where_torch_has_its_engine_wrapper(
