@@ -12,7 +12,6 @@ from gallery import LINREG_JOB
 from autograder.sandbox import backward
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
-from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
 from autograder.sandbox.spawn import Fresh
 
@@ -223,14 +222,12 @@ import torch
 def model(x, w, b):
     return x @ w.T + b + (1.0 if getattr(torch.Tensor.backward, "__shortcut__", False) else 0.0)
 """
-CASE = Case("model/shows", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]})
+"""A submission whose model answers 1 more where the shortcut is in place (the pool's children:
+`test_pool`)."""
+SHOWS_CASE = Case("model/shows", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]})
 
 
-@pytest.mark.parametrize("how", ["pool", pytest.param("fresh", marks=pytest.mark.slow)])
-def test_every_child_has_the_shortcut(how):
-    spawner = Pool(detect()) if how == "pool" else Fresh(detect())
-    try:
-        run = run_cases(SHOWS, "linreg.py", [CASE], **LINREG_JOB, spawner=spawner)
-    finally:
-        getattr(spawner, "close", lambda: None)()
+@pytest.mark.slow
+def test_a_fresh_child_has_the_shortcut():
+    run = run_cases(SHOWS, "linreg.py", [SHOWS_CASE], **LINREG_JOB, spawner=Fresh(detect()))
     assert run.observations["model/shows"]["out"]["values"] == [4.5]

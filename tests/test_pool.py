@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from gallery import GALLERY, LINREG_JOB, REFERENCE
 from recorded import assert_as_recorded, entry_name, keys_of
+from test_backward import SHOWS, SHOWS_CASE
 
 from autograder.sandbox import linux, warm
 from autograder.sandbox.case import Case
@@ -127,6 +128,13 @@ def test_the_gallery_zygote_has_its_heap_in_huge_pages(files_of):
     zygote = _zygote(graded.pool)
     _wait_for(lambda: _huge_kib(zygote) > 0)
     assert _huge_kib(zygote) > 0
+
+
+@pytest.mark.entry("reference")
+def test_a_child_of_the_gallery_zygote_has_the_backward_shortcut(files_of):
+    run = run_cases(SHOWS, "linreg.py", [SHOWS_CASE], **LINREG_JOB,
+                    spawner=files_of("reference").pool)
+    assert run.observations["model/shows"]["out"]["values"] == [4.5]
 
 
 def _kernel_collapses() -> bool:
