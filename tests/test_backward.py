@@ -92,13 +92,14 @@ def test_the_plain_call_gives_torchs_own_gradients_and_runs_none_of_its_python(
     assert "_make_grads" in torch_python(lambda: ORIGINAL(_loss(x, w, b)))  # the control
 
 
-def test_autograd_debug_logging_has_torchs_wrapper_attach_its_hooks(torch_python, monkeypatch):
+def test_autograd_debug_logging_goes_down_torchs_own_path(torch_python, monkeypatch):
+    theirs = _grads_after(1, ORIGINAL)
     logger = logging.getLogger("torch.autograd.graph")
-    monkeypatch.setattr(logger, "level", logging.DEBUG)
+    monkeypatch.setattr(logger, "level", logging.DEBUG)  # its wrapper then hooks the graph
     x, w, b = _params()
     ran = torch_python(_loss(x, w, b).backward)
-    assert "_engine_run_backward" in ran and "_make_grads" not in ran
-    assert torch.equal(w.grad, _grads_after(1, ORIGINAL)[0])
+    assert "_make_grads" in ran and "_engine_run_backward" in ran
+    assert torch.equal(w.grad, theirs[0])
 
 
 def test_another_torchs_engine_wrapper_is_called_as_torchs_own_path_calls_it(engine_calls):
@@ -203,6 +204,17 @@ def test_install_puts_it_in_place_once_and_only_where_torch_has_its_engine_wrapp
     assert backward.install() is True and torch.Tensor.backward is installed  # not twice
     monkeypatch.setattr(torch.Tensor, "backward", ORIGINAL)
     monkeypatch.delattr(torch.autograd, "_engine_run_backward")
+    assert backward.install() is False and torch.Tensor.backward is ORIGINAL
+
+
+def test_an_engine_wrapper_without_python_code_of_its_own_is_called_as_it_is():
+    pieces = (torch.autograd.backward, torch.autograd._make_grads, len, torch.ones_like)
+    assert callable(backward.shortcut(ORIGINAL, pieces))  # no __code__ to read: not known
+
+
+def test_install_leaves_torchs_own_where_the_shortcut_cannot_be_made(monkeypatch):
+    monkeypatch.setattr(torch.Tensor, "backward", ORIGINAL)
+    monkeypatch.setattr(backward, "shortcut", lambda original, pieces: 1 / 0)
     assert backward.install() is False and torch.Tensor.backward is ORIGINAL
 
 

@@ -1,7 +1,7 @@
 """In the child: `loss.backward()` without torch's Python layers, for the plain call.
 
 A submission's two training runs call `loss.backward()` two hundred times. On a loss of a
-handful of numbers torch's own path spends about 25 µs of each call in Python around its C++
+handful of numbers torch's own path spends about 20 µs of each call in Python around its C++
 engine (`Tensor.backward`, `autograd.backward`, `_make_grads`, `_engine_run_backward`). For
 the plain call the shortcut makes the engine call that path would make, with the same
 arguments: `run_backward((loss,), (ones_like(loss),), False, False, ())`, the caller's context
@@ -51,8 +51,8 @@ def shortcut(original, pieces: tuple):
     graph = autograd.graph
     torch_function = torch._C._has_torch_function_unary
     functorch = torch._C._are_functorch_transforms_active
-    known = frozenset(wrapper.__code__.co_names) == WRAPPER_NAMES
-    if known:  # the wrapper's own pieces, which another torch's may not have
+    log = run = None  # another torch's wrapper: called as its own path calls it
+    if frozenset(getattr(getattr(wrapper, "__code__", None), "co_names", ())) == WRAPPER_NAMES:
         log, run = graph.log, graph.Variable._execution_engine.run_backward
         stash, remove, context = torch._C._stash_obj_in_tls, torch._C._remove_obj_from_tls, \
             graph.contextvars.copy_context
@@ -65,10 +65,11 @@ def shortcut(original, pieces: tuple):
                 and self.dtype.is_floating_point and not self.is_nested and not functorch()
                 and autograd.backward is autograd_backward
                 and autograd._make_grads is make_grads
-                and autograd._engine_run_backward is wrapper and torch.ones_like is ones_like):
+                and autograd._engine_run_backward is wrapper and torch.ones_like is ones_like
+                and (log is None or log.getEffectiveLevel() > logging.DEBUG)):
             return original(self, gradient, retain_graph, create_graph, inputs)
         grads = (ones_like(self, memory_format=preserve),)
-        if not known or log.getEffectiveLevel() <= logging.DEBUG:  # the wrapper's own hooks
+        if run is None:
             wrapper((self,), grads, False, False, (), allow_unreachable=True,
                     accumulate_grad=True)
             return None
@@ -111,7 +112,10 @@ def install() -> bool:
     pieces = _pieces()
     if pieces is None:
         return False
-    fast = shortcut(original, pieces)
+    try:  # a torch unlike the ones known: its own path, whatever went wrong here
+        fast = shortcut(original, pieces)
+    except Exception:
+        return False
     if not _agree(fast):
         return False
     torch.Tensor.backward = fast
