@@ -187,12 +187,18 @@ def test_a_subclass_or_a_torch_function_mode_goes_down_torchs_own_path(torch_pyt
     assert torch.equal(w.grad, theirs[0])
 
 
-def test_a_submission_that_replaces_torchs_pieces_is_honoured(torch_python, monkeypatch):
-    replaced = []
-    monkeypatch.setattr(torch.autograd, "backward", lambda *a, **k: replaced.append(a))
+@pytest.mark.parametrize("owner, name", [
+    (torch.autograd, "backward"), (torch.autograd, "_make_grads"),
+    (torch.autograd, "_engine_run_backward"), (torch, "ones_like"),
+], ids=["autograd.backward", "_make_grads", "_engine_run_backward", "ones_like"])
+def test_a_submission_that_replaces_a_piece_of_torchs_path_has_it_called(owner, name,
+                                                                        torch_python,
+                                                                        monkeypatch):
+    theirs, calls, piece = _grads_after(1, ORIGINAL), [], getattr(owner, name)
+    monkeypatch.setattr(owner, name, lambda *a, **k: calls.append(name) or piece(*a, **k))
     x, w, b = _params()
     _loss(x, w, b).backward()
-    assert len(replaced) == 1 and w.grad is None
+    assert calls == [name] and torch.equal(w.grad, theirs[0])
 
 
 def test_install_puts_it_in_place_once_and_only_where_torch_has_its_engine_wrapper(
@@ -207,9 +213,26 @@ def test_install_puts_it_in_place_once_and_only_where_torch_has_its_engine_wrapp
     assert backward.install() is False and torch.Tensor.backward is ORIGINAL
 
 
-def test_an_engine_wrapper_without_python_code_of_its_own_is_called_as_it_is():
-    pieces = (torch.autograd.backward, torch.autograd._make_grads, len, torch.ones_like)
-    assert callable(backward.shortcut(ORIGINAL, pieces))  # no __code__ to read: not known
+class Wrapper:
+    """An engine wrapper with no Python code of its own to read (`__call__` is its class's)."""
+
+    def __init__(self, calls: list):
+        self.calls, self.engine = calls, torch.autograd._engine_run_backward
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(args)
+        return self.engine(*args, **kwargs)
+
+
+def test_an_engine_wrapper_without_python_code_of_its_own_is_called(monkeypatch):
+    theirs, calls = _grads_after(1, ORIGINAL), []
+    wrapper = Wrapper(calls)
+    monkeypatch.setattr(torch.autograd, "_engine_run_backward", wrapper)
+    pieces = (torch.autograd.backward, torch.autograd._make_grads, wrapper, torch.ones_like)
+    monkeypatch.setattr(torch.Tensor, "backward", backward.shortcut(ORIGINAL, pieces))
+    x, w, b = _params()
+    _loss(x, w, b).backward()
+    assert len(calls) == 1 and torch.equal(w.grad, theirs[0])
 
 
 def test_install_leaves_torchs_own_where_the_shortcut_cannot_be_made(monkeypatch):
