@@ -84,8 +84,8 @@ def shortcut(original, pieces: tuple):
     return backward
 
 
-def _agree(fast) -> bool:
-    """Whether the shortcut gives torch's own gradients here, on a small graph."""
+def _agree(original, fast) -> bool:
+    """Whether the shortcut gives `original`'s gradients here, on a small graph."""
     def grads(step) -> list:
         gen = torch.Generator().manual_seed(0)
         x = torch.randn(5, 3, generator=gen)
@@ -97,8 +97,7 @@ def _agree(fast) -> bool:
         return [w.grad, b.grad]
 
     try:
-        return all(torch.equal(a, c) for a, c in zip(grads(torch.Tensor.backward), grads(fast),
-                                                     strict=True))
+        return all(torch.equal(a, c) for a, c in zip(grads(original), grads(fast), strict=True))
     except Exception:
         return False
 
@@ -116,7 +115,7 @@ def install() -> bool:
         fast = shortcut(original, pieces)
     except Exception:
         return False
-    if not _agree(fast):
+    if not _agree(original, fast):
         return False
     torch.Tensor.backward = fast
     return True
