@@ -26,8 +26,8 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
                        f"(default: the settings', or {Limits.memory_mb})")
     grade.add_argument("--jobs", type=int, default=batch.default_jobs(),
-                       help="submissions graded at once (default: two more than this "
-                       "machine's cores, %(default)s)")
+                       help="submissions graded at once (default: three a core of this "
+                       "machine, %(default)s)")
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: "
                        "its scheduler's address (tcp://HOST:8786), or `local` for a cluster "
                        "of this machine's cores; the results are written here, as without it "

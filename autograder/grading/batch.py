@@ -65,12 +65,15 @@ def cores() -> int:
 
 
 def default_jobs() -> int:
-    """Submissions graded at once: two more than the cores, because each submission spends
-    part of its time waiting on its children (a job's move into its cgroups alone sleeps about
-    10 ms) or on the grader's own thread, and a core left idle then is throughput lost (2 cores
-    here, 200 submissions: 7.85 s at 3 jobs, 7.58 s at 4, 7.51 s at 5; 11.5/s at 2 against
-    15.7/s at 3 when the pool was new)."""
-    return cores() + 2
+    """Submissions graded at once: three a core. A submission spends about as long waiting as
+    running (a job's move into its cgroups alone sleeps about 10 ms; then the pipes, the
+    zygote's report of its end, the grader's own thread), so two a core keep the cores busy
+    and a third covers the spread. (2 cores, the benchmark's batch of 200, alternating: 6 at
+    once was faster than 4 in 10 of 12 pairs, 6.55 s against 6.80 median over the last six,
+    and no slower at 1000: 29.9, 29.6, 28.7 s against 30.1, 29.9, 32.0; 8 at once gained
+    nothing over 4, at more memory. Earlier, with slower jobs: 7.85 s at 3, 7.58 at 4, 7.51
+    at 5; 11.5/s at 2 against 15.7/s at 3 when the pool was new.)"""
+    return 3 * cores()
 
 
 def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
