@@ -66,6 +66,50 @@ def test_nothing_of_one_job_is_visible_to_the_next():
     assert len(users) == 2  # a user id of its own for each job
 
 
+CGROUPS_SPY = """
+import json, os, threading
+
+def _groups(path):
+    with open(path) as f:
+        return {line.split(":", 2)[1]: line.split(":", 2)[2].strip().rsplit("/", 1)[-1]
+                for line in f if line.split(":", 2)[1] in ("memory", "pids")}
+
+def model(x, w, b):
+    seen = {"process": _groups("/proc/self/cgroup")}
+    def in_thread():
+        seen["thread"] = _groups(f"/proc/self/task/{threading.get_native_id()}/cgroup")
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join()
+    r, wr = os.pipe()
+    if os.fork() == 0:
+        os.write(wr, json.dumps(_groups("/proc/self/cgroup")).encode())
+        os._exit(0)
+    os.close(wr)
+    seen["child"] = json.loads(os.read(r, 4096))
+    print(json.dumps(seen))
+    return x @ w.T + b
+"""
+
+
+def test_a_job_its_threads_and_its_children_are_in_the_job_s_own_cgroups():
+    """A job joins its cgroups through `tasks` (its one thread, `jail.JOIN`): what it starts
+    afterwards, a thread or a process, is born in them too."""
+    layer = detect()
+    if not layer.cgroups:
+        pytest.skip("no cgroups here")
+    pool = Pool(layer)
+    try:
+        run = run_cases(CGROUPS_SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
+    finally:
+        pool.close()
+    assert run.observations["model/spy"]["out"]["values"] == [3.5]
+    seen = json.loads(run.output)
+    names = {name for groups in seen.values() for name in groups.values()}
+    assert set(seen) == {"process", "thread", "child"} and len(names) == 1
+    assert names.pop().startswith(f"autograder-{os.getpid()}-")
+
+
 GOOD = REFERENCE.read_text()
 BUILTINS_JOB = {"probes": "autograder.exercises.linreg_builtins.probes",
                 "module": "linreg_builtins", "functions": ("make_model",)}

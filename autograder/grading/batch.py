@@ -66,15 +66,14 @@ def cores() -> int:
 
 def default_jobs() -> int:
     """Submissions graded at once: three a core. Each submission also waits with no core busy
-    for it: its job's move into its memory cgroup sleeps 11-15 ms here (a grace period of the
-    kernel's RCU), its end reaches the grader through the zygote a few ms later, and the
-    grader's threads take turns (one submission alone: 50 ms from start to end for 39 ms of
-    CPU). With two a core (four here, the default before), a core idled whenever several waited
-    at once. (2 cores, the benchmark's batch of 200, alternating: 6 at once was faster than 4 in
-    10 of 12 pairs, 6.55 s against 6.80 median over the last six, and no slower at 1000: 29.9,
-    29.6, 28.7 s against 30.1, 29.9, 32.0; 8 at once gained nothing over 4, at more memory.
-    Earlier, with slower jobs: 7.85 s at 3, 7.58 at 4, 7.51 at 5; 11.5/s at 2 against 15.7/s at
-    3 when the pool was new.)"""
+    for it: its end reaches the grader through the zygote some milliseconds later, its records
+    cross pipes, and the grader's threads take turns. (2 cores, the benchmark's batch of 200,
+    alternating, while each job's move into its memory cgroup still slept 11-15 ms, before
+    `jail.JOIN`: 6 at once was faster than 4 in 10 of 12 pairs, 6.55 s against 6.80 median over
+    the last six, and no slower at 1000: 29.9, 29.6, 28.7 s against 30.1, 29.9, 32.0; 8 at once
+    gained nothing over 4, at more memory. Without that sleep, 6 and 4 were within noise of each
+    other: 7.11 s against 6.96 median in five pairs of a slower hour. Earlier, with slower jobs:
+    7.85 s at 3, 7.58 at 4, 7.51 at 5; 11.5/s at 2 against 15.7/s at 3 when the pool was new.)"""
     return 3 * cores()
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.sandbox import zygote
-from autograder.sandbox.jail import Jail
+from autograder.sandbox.jail import JOIN, Jail
 from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
 
@@ -110,7 +110,7 @@ class Pool:
         proto_r, proto_w = os.pipe()
         out_r, out_w = os.pipe()
         status, status_w = socket.socketpair()  # a socket: no job can reopen it through /proc
-        cgroups = [os.open(c / "cgroup.procs", os.O_WRONLY) for c in jail.cgroups]
+        cgroups = [os.open(c / JOIN, os.O_WRONLY) for c in jail.cgroups]
         given = [job_r, proto_w, out_w, status_w.fileno(), *cgroups]
         try:
             self._send({**self._header(jail), "probes": job["probes"]}, given)
