@@ -33,9 +33,10 @@ RETRIES = 2
 whose worker died is given to another one by the scheduler itself, up to its
 `distributed.scheduler.allowed-failures` (3) deaths."""
 THREADS = 2
-"""Submissions graded at once by one worker process of a local cluster: as a local batch
-has one more job than cores, because a submission spends part of its time waiting on its
-children."""
+"""Submissions graded at once by one worker process of a local cluster (one process a core,
+each with its own zygote), because a submission spends part of its time waiting on its
+children. A local batch without the cluster grades three a core (`batch.default_jobs`); this
+one has not been measured against it."""
 
 
 class ClusterError(Exception):
