@@ -35,8 +35,10 @@ whose worker died is given to another one by the scheduler itself, up to its
 THREADS = 2
 """Submissions graded at once by one worker process of a local cluster (one process a core,
 each with its own zygote), because a submission spends part of its time waiting on its
-children. A local batch without the cluster grades three a core (`batch.default_jobs`); this
-one has not been measured against it."""
+children. A local batch without the cluster grades three a core (`batch.default_jobs`), but
+here three were slower: the benchmark's batch of 200 on a local cluster of 2 cores took 11.3,
+11.0 and 12.2 s with two against 12.5, 11.7 and 12.7 s with three, alternating (one: 10.8 and
+11.8 s against 10.6 and 12.0)."""
 
 
 class ClusterError(Exception):
