@@ -2,6 +2,9 @@
 counted; the bar itself only on a terminal."""
 
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from autograder.grading.report import Report
 from autograder.outputs.progress import Progress
@@ -30,3 +33,34 @@ def test_the_bar_shows_done_failed_and_the_rate_on_a_terminal(monkeypatch):
         progress.done(Report("b.py", ()), False, 0.1)
     shown = screen.getvalue()
     assert "2/2" in shown and "failed=1" in shown and "sub/s" in shown
+
+
+def test_a_batch_s_threads_reporting_at_once_give_whole_lines_and_an_exact_count(monkeypatch):
+    class Slow(io.StringIO):
+        """A terminal that takes its time over each write, as a pipe under load does."""
+
+        def write(self, text):
+            time.sleep(0.0002)  # another thread runs meanwhile
+            return super().write(text)
+
+    screen = Slow()
+    monkeypatch.setattr("sys.stdout", screen)
+    threads, each = 8, 25
+    start = threading.Barrier(threads)
+
+    def report(progress, worker):
+        start.wait()
+        for i in range(each):
+            failed = i % 5 == 0
+            progress.done(Report(f"w{worker}-{i}.py", (), "grader error" if failed else "ok"),
+                          False, 0.01)
+
+    with Progress(1, detail=False) as progress:  # one: no bar, a line per submission
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda w: report(progress, w), range(threads)))
+    lines = screen.getvalue().splitlines()
+    want = {f"w{w}-{i}.py: 0/0 {'grader error' if i % 5 == 0 else 'ok'}"
+            for w in range(threads) for i in range(each)}
+    assert sorted(lines) == sorted(want)
+    assert progress.failed == threads * each // 5
+    assert len(progress.seconds) == threads * each

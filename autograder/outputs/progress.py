@@ -1,6 +1,7 @@
 """What the instructor sees while a batch runs: a progress bar, and each submission's summary."""
 
 import sys
+import threading
 
 from autograder.grading.report import Report
 from autograder.outputs import writers
@@ -15,6 +16,9 @@ class Progress:
         self.seconds: dict[str, float] = {}
         self.failed = 0
         self._bar = None
+        # a batch's grading threads report at once: one at a time, or two lines run together
+        # ("a.py: 100/100 okb.py: 65/100 ok") and a failure may go uncounted
+        self._lock = threading.Lock()
 
     def __enter__(self) -> "Progress":
         if self.total > 1:
@@ -25,15 +29,18 @@ class Progress:
         return self
 
     def done(self, report: Report, reused: bool, seconds: float) -> None:
-        self.seconds[report.submission] = seconds
-        self.failed += report.status != "ok"
+        """Called by any of the batch's threads."""
         line = writers.summary(report, detail=self.detail) + (" (unchanged)" if reused else "")
-        if self._bar is None or self._bar.disable:
-            print(line, flush=True)
-            return
-        self._bar.write(line, file=sys.stdout)
-        self._bar.set_postfix(failed=self.failed, refresh=False)
-        self._bar.update()
+        with self._lock:
+            self.seconds[report.submission] = seconds
+            self.failed += report.status != "ok"
+            if self._bar is None or self._bar.disable:
+                sys.stdout.write(line + "\n")  # one write: print() adds its newline apart
+                sys.stdout.flush()
+                return
+            self._bar.write(line, file=sys.stdout)
+            self._bar.set_postfix(failed=self.failed, refresh=False)
+            self._bar.update()
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
