@@ -37,8 +37,8 @@ THREADS = 2
 each with its own zygote), because a submission spends part of its time waiting on its
 children. A local batch without the cluster grades three a core (`batch.default_jobs`), but
 here three were slower: the benchmark's batch of 200 on a local cluster of 2 cores took 11.3,
-11.0 and 12.2 s with two against 12.5, 11.7 and 12.7 s with three, alternating (one: 10.8 and
-11.8 s against 10.6 and 12.0)."""
+11.0 and 12.2 s with two a worker against 12.5, 11.7 and 12.7 s with three, alternating; one a
+worker was no faster than two (10.8 and 11.8 s against 10.6 and 12.0)."""
 
 
 class ClusterError(Exception):
