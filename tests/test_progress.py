@@ -48,19 +48,19 @@ def test_a_batch_s_threads_reporting_at_once_give_whole_lines_and_an_exact_count
     threads, each = 8, 25
     start = threading.Barrier(threads)
 
+    def status(i: int) -> str:
+        return "grader error" if i % 5 == 0 else "ok"
+
     def report(progress, worker):
         start.wait()
         for i in range(each):
-            failed = i % 5 == 0
-            progress.done(Report(f"w{worker}-{i}.py", (), "grader error" if failed else "ok"),
-                          False, 0.01)
+            progress.done(Report(f"w{worker}-{i}.py", (), status(i)), False, 0.01)
 
     with Progress(1, detail=False) as progress:  # one: no bar, a line per submission
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(lambda w: report(progress, w), range(threads)))
     lines = screen.getvalue().splitlines()
-    want = {f"w{w}-{i}.py: 0/0 {'grader error' if i % 5 == 0 else 'ok'}"
-            for w in range(threads) for i in range(each)}
+    want = {f"w{w}-{i}.py: 0/0 {status(i)}" for w in range(threads) for i in range(each)}
     assert sorted(lines) == sorted(want)
     assert progress.failed == threads * each // 5
     assert len(progress.seconds) == threads * each
