@@ -78,7 +78,7 @@ def test_off_by_default_a_submission_using_the_built_ins_keeps_full_marks(expect
 
 
 def test_in_a_notebook_the_use_is_told_by_cell_and_line(expect, tmp_path):
-    import nbformat  # imported here: 1.1 s, paid only by the worker that runs it
+    import nbformat  # imported here: 0.2 s (1.3 without rfc3987), paid by the worker that runs it
 
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Linear regression"),

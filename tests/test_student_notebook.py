@@ -24,7 +24,7 @@ def _solved() -> str:
 
 
 def _execute(text: str) -> list[dict]:
-    import nbformat  # imported here: a second each, paid only by the worker that runs it
+    import nbformat  # imported here: 0.2-0.3 s both, paid only by the worker that runs it
     from nbclient import NotebookClient
 
     nb = nbformat.reads(text, as_version=4)
