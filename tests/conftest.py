@@ -5,11 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.grading import batch, reference
+from autograder.grading.pipeline import Expectations
 from autograder.sandbox.warm import quiet_collector
-
-with quiet_collector():  # torch's import in every worker, as the command line imports it
-    from autograder.grading import batch, reference
-    from autograder.grading.pipeline import Expectations
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +106,12 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: an end-to-end test, left out by -m 'not slow'")
     config.addinivalue_line("markers", "entry(name): the gallery entry whose gradings the "
                             "test reads, and so its part's xdist group")
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
+        # a process that runs tests (not xdist's controller, which only hands them out):
+        # torch as the command line imports it, before the test modules do, without the
+        # collector walking its objects (the modules above never import it)
+        with quiet_collector():
+            import torch  # noqa: F401
 
 
 def pytest_collection_finish(session):
