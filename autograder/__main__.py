@@ -4,8 +4,8 @@ Before the command line is even parsed, `grade` starts the warm pool's zygote (u
 cluster grades, `--scheduler`), so that it imports torch while this process imports it too
 (with the reference, `grading.reference.from_source`): about a second less before the first
 result. Both import it with the cyclic collector off (`sandbox.warm.quiet_collector`); a
-command that grades nothing (`rubric`, `export`, `--help`) never imports it. Everything else
-is `cli`.
+command that grades nothing (`rubric`, `exercises`, `export`, `--help`) never imports it.
+Everything else is `cli`.
 """
 
 import sys

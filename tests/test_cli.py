@@ -91,7 +91,8 @@ def test_rubric_prints_the_table():
     assert run.returncode == 0 and "| **total** | **100** |" in run.stdout
 
 
-@pytest.mark.parametrize("args", [["rubric"], ["export", "--help"]])
+@pytest.mark.parametrize("args", [["rubric"], ["rubric", "--exercise", "linreg_builtins"],
+                                  ["exercises"], ["export", "--help"]])
 def test_a_command_that_grades_nothing_never_imports_torch(args):
     """It answers at once: torch comes in with a reference, only when something is graded."""
     assert imports_torch(*args) == (0, False)
