@@ -6,8 +6,8 @@ student code it runs cannot print or warn into the cell. With the reference at h
 instructor's autograde) every check runs; without it (a student running the released
 notebook) the visible ones run against the stored answers, as the self-check does.
 
-The test cells come in runs, one cell a check (three after `model`, four after `mse`, five
-after `train_step`), and each asks for one check of the same grading: a run is graded once
+The test cells come in runs, one cell a check (linreg's: three after `model`, four after `mse`,
+five after `train_step`), and each asks for one check of the same grading: a run is graded once
 (`_Graded`), in its first cell.
 """
 
@@ -53,9 +53,9 @@ class _Graded:
     def serves(self, namespace: MutableMapping, exercise: str | None, functions: tuple,
                cell: int | None) -> bool:
         """Whether it is this cell's grading too: made in this cell or the one just before
-        (no other cell ran since: a student's cell in between, or a run of it again, grades
-        afresh), of the same namespace and exercise, with the very same functions (one
-        defined again, even in this cell, grades afresh)."""
+        (any cell run in between, the student's own or a function's run again, grades afresh),
+        of the same namespace and exercise, with the very same functions (one defined again,
+        even in this cell, grades afresh)."""
         return (cell is not None and cell - self.cell in (0, 1)
                 and namespace is self.namespace and exercise == self.exercise
                 and len(functions) == len(self.functions)
