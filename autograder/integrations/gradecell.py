@@ -11,10 +11,10 @@ five after `train_step`), and each asks for one check of the same grading: a run
 (`_Graded`), in its first cell.
 """
 
+import dataclasses
 import functools
 import sys
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 
 from autograder.grading import reference, registry
 from autograder.grading.expectations import Expectations
@@ -39,7 +39,7 @@ def _cell() -> int | None:
     return count if isinstance(count, int) else None
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Graded:
     """A grading, and what it graded: the namespace, the exercise, the graded functions (the
     objects themselves) and the cell it was made in."""
@@ -58,7 +58,6 @@ class _Graded:
         even in this cell, grades afresh)."""
         return (cell is not None and cell - self.cell in (0, 1)
                 and namespace is self.namespace and exercise == self.exercise
-                and len(functions) == len(self.functions)
                 and all(a is b for a, b in zip(functions, self.functions, strict=True)))
 
 
@@ -70,7 +69,7 @@ def _report(namespace: MutableMapping, exercise: str | None, expect: Expectation
     cell = _cell()
     functions = tuple(namespace.get(n) for n in expect.exercise.functions)
     if _last is not None and _last.serves(namespace, exercise, functions, cell):
-        _last = _Graded(namespace, exercise, functions, cell, _last.report)
+        _last = dataclasses.replace(_last, cell=cell)
         return _last.report
     report = grade_namespace(namespace, expect=expect, only_visible=expect.reference is None)
     _last = None if cell is None else _Graded(namespace, exercise, functions, cell, report)
