@@ -51,35 +51,40 @@ def part_of(name: str) -> int:
 
 
 @pytest.fixture(scope="session")
-def files_of(expect, listener, tmp_path_factory):
+def warm_pool():
+    """The warm pool the grader itself uses, the process's own (`pool.default()`): the
+    galleries' parts a worker grades and every test of it that grades without a spawner share
+    its zygote, as a batch's submissions do (a pool of each part's own cost a zygote more in
+    each worker: an import of torch, 1.0-1.6 CPU-s)."""
+    from autograder.sandbox import pool
+
+    shared = pool.default()
+    assert isinstance(shared, pool.Pool), "AUTOGRADER_POOL=0: the pool's tests need the pool"
+    return shared
+
+
+@pytest.fixture(scope="session")
+def files_of(expect, listener, tmp_path_factory, warm_pool):
     """The entry's name -> its part of its gallery, graded each way on first use
-    (`pooled.Gallery`); a part's two galleries share a warm pool."""
+    (`pooled.Gallery`), by the process's warm pool where a pool grades."""
     from gallery import GALLERY
     from hostile import HOSTILE, LEFT_BEHIND, reaching
     from pooled import Gallery
-
-    from autograder.sandbox.layers import detect
-    from autograder.sandbox.pool import Pool
 
     for path in LEFT_BEHIND:  # a grading at a lower layer, whose /tmp is the machine's own
         Path(path).unlink(missing_ok=True)  # (AUTOGRADER_SANDBOX=user), may have left them
     entries = {"gallery": GALLERY, "hostile": [*HOSTILE, reaching(listener.getsockname()[1])]}
     assert {w: [e.name for e in es] for w, es in entries.items()} == _names()  # parts by index
-    pools: dict[int, Pool] = {}
     made: dict[tuple[str, int], Gallery] = {}
 
     def of(name: str) -> Gallery:
         which, part = gallery_of(name), part_of(name)
         if (which, part) not in made:
-            if part not in pools:
-                pools[part] = Pool(detect())
             made[which, part] = Gallery(expect, entries[which][part::PARTS],
-                                        tmp_path_factory.mktemp(f"{which}-{part}"), pools[part])
+                                        tmp_path_factory.mktemp(f"{which}-{part}"), warm_pool)
         return made[which, part]
 
-    yield of
-    for pool in pools.values():
-        pool.close()
+    return of
 
 
 SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_fresh", "test_nbgrader",

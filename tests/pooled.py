@@ -23,7 +23,6 @@ from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
 from autograder.outputs import writers
 from autograder.sandbox.layers import detect
-from autograder.sandbox.pool import Pool
 from autograder.sandbox.spawn import Fresh, Spawner
 
 
@@ -42,7 +41,7 @@ class Gallery:
     """A gallery's files graded each way, once, on first use, by `pool` (its owner ends
     it)."""
 
-    def __init__(self, expect, entries, folder: Path, pool: Pool):
+    def __init__(self, expect, entries, folder: Path, pool: Spawner):
         self.expect, self.folder, self.entries = expect, folder, list(entries)
         self.by_key = {key: (entry, text) for entry in entries
                        for key, text in files(entry).items()

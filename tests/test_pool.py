@@ -49,13 +49,10 @@ def model(x, w, b):
 CASE = Case("model/spy", "model", {"x": [[1.0, 2.0]], "w": [[1.0, 1.0]], "b": [0.5]})
 
 
-def test_nothing_of_one_job_is_visible_to_the_next():
-    pool = Pool(detect())
-    try:
-        runs = [run_cases(SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-                for _ in range(2)]
-    finally:
-        pool.close()
+def test_nothing_of_one_job_is_visible_to_the_next(warm_pool):
+    # the process's own pool, as a batch's: in the suite, its zygote has forked a gallery's jobs
+    runs = [run_cases(SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=warm_pool)
+            for _ in range(2)]
     users = set()
     for run in runs:
         assert run.observations["model/spy"]["out"]["values"] == [3.5]
@@ -92,17 +89,13 @@ def model(x, w, b):
 """
 
 
-def test_a_job_its_threads_and_its_children_are_in_the_job_s_own_cgroups():
+def test_a_job_its_threads_and_its_children_are_in_the_job_s_own_cgroups(warm_pool):
     """A job joins its cgroups through `tasks` (its one thread, `jail.JOIN`): what it starts
     afterwards, a thread or a process, is born in them too."""
     layer = detect()
     if not layer.cgroups:
         pytest.skip("no cgroups here")
-    pool = Pool(layer)
-    try:
-        run = run_cases(CGROUPS_SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-    finally:
-        pool.close()
+    run = run_cases(CGROUPS_SPY, "linreg.py", [CASE], **LINREG_JOB, spawner=warm_pool)
     assert run.observations["model/spy"]["out"]["values"] == [3.5]
     seen = json.loads(run.output)
     assert set(seen) == {"process", "thread", "child"}
