@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from command import ROOT, imports_torch
+from command import autograder as in_process
 from command import process as autograder
 from gallery import GALLERY, REFERENCE
 
@@ -99,9 +100,10 @@ def subs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def local(booting, subs, tmp_path_factory) -> dict[str, bytes]:
-    """The local batch's files, every byte."""
+    """The local batch's files, every byte (graded in this process, with its warm pool: the
+    local batch needs no process of its own, the cluster's side does)."""
     out = tmp_path_factory.mktemp("local")
-    run = autograder("grade", subs, "--out", out, "--quiet")
+    run = in_process("grade", subs, "--out", out, "--quiet")
     assert run.returncode == 0, run.stderr
     return _files(out)
 
