@@ -12,7 +12,9 @@ apart from the code: a bare `import torch` just before and just after it (most o
 CPU is imports of torch), the fixed loop of `throughput.py` alone and on every core, and the
 CPU the whole machine spent (the suite keeps both cores busy from its first second to its
 last, so its time is about that CPU over the cores). Each run is also told in bare-import
-times, a figure that moves with the hour less than the seconds do.
+times, the unit of the batches' targets; that figure does not take the hour out (on the day
+this was written it moved more than the seconds did: 136 to 157, against 3:48 to 4:05), and
+of the figures here the CPU followed the time most closely.
 
 A clean clone's `.ci/run` installs the clone in place of this checkout (`pip install -e`):
 this script installs this checkout again afterwards, as `.ci/run` would have it (its bytecode
