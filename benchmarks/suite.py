@@ -19,6 +19,8 @@ of the figures here the CPU followed the time most closely.
 A clean clone's `.ci/run` installs the clone in place of this checkout (`pip install -e`):
 this script installs this checkout again afterwards, as `.ci/run` would have it (its bytecode
 compiled), so that the shell it ran from grades with this checkout's code.
+
+The runs worth keeping, with their hour, go to `benchmarks/RESULTS.md`.
 """
 
 import argparse

@@ -16,7 +16,7 @@ just before the batch (or the cold runs) it divides, so the ratios compare like 
 A batch of a size with a target (200 and 1000) runs in `--rounds` rounds, each an import
 and the batch, and its figure is the median round's: two runs a minute apart here differed by
 a third (the CPU the same batch took rose from 13.9 to 18.1 s), so one round decides little.
-Every round is printed.
+Every round is printed. The runs worth keeping, with their hour, go to `benchmarks/RESULTS.md`.
 
 The batch is a realistic mix, cycled to the size wanted: the gallery of correct and buggy
 submissions and the hostile submissions that run at the default limits (crashes, exits, forged
