@@ -6,8 +6,15 @@ cluster grades, `--scheduler`), so that it imports torch while this process impo
 result. Both import it with the cyclic collector off (`sandbox.warm.quiet_collector`); a
 command that grades nothing (`rubric`, `exercises`, `export`, `--help`) never imports it.
 Everything else is `cli`.
+
+A SIGTERM (`kill`, a CI job's timeout) stops the command as Ctrl-C does, where its default
+would end it on the spot: the submissions being graded finish within their limits and keep
+their results, the rest wait for the next run, the exit handlers remove the pool and every
+job's cgroups and folder, and a line on stderr says what happened (exit status 128 + the
+signal's number, with no traceback).
 """
 
+import signal
 import sys
 
 
@@ -44,9 +51,34 @@ def leave(code: int | None) -> None:
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
+class Stopped(KeyboardInterrupt):
+    """A SIGTERM, raised where Ctrl-C raises KeyboardInterrupt: in the main thread, which a
+    batch keeps waiting on its grading threads."""
+
+    signum = signal.SIGTERM
+
+
+def _stop(signum, frame) -> None:
+    raise Stopped()
+
+
+def stopped(exc: KeyboardInterrupt) -> int:
+    """Say why the command stopped; its exit status."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    why = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
+    print(f"autograder: {why}: every result written is kept, and the same command again "
+          "grades what is left", file=sys.stderr)
+    return 128 + signum
+
+
 def run() -> None:
     """The `autograder` command's entry point."""
-    leave(main())
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        code = main()
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Stopped`)
+        code = stopped(exc)
+    leave(code)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,19 @@
 
 import csv
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from command import ROOT, autograder, imports_torch, process
 from gallery import REFERENCE
+
+from autograder import __main__ as command
+from autograder.sandbox.layers import CGROUP_ROOT
 
 CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
              "mse.autograd", "gradients", "train_step.loss", "train_step.update",
@@ -123,6 +131,47 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     assert third.stdout.count("(unchanged)") == 1 and "alice.py: 100/100 ok" in third.stdout
     fresh = autograder("grade", subs, "--out", out, "--fresh", "--quiet")
     assert "(unchanged)" not in fresh.stdout
+
+
+def _until(condition, seconds: float = 120) -> None:
+    ends = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < ends, "waited too long"
+        time.sleep(0.05)
+
+
+def test_a_sigterm_stops_a_batch_as_ctrl_c_does_keeping_its_results_and_leaving_nothing(
+        tmp_path):
+    subs, out, tmp = tmp_path / "subs", tmp_path / "out", tmp_path / "tmp"
+    for folder in (subs, tmp):
+        folder.mkdir()
+    source = REFERENCE.read_text()
+    (subs / "a.py").write_text(source)
+    (subs / "b.py").write_text("import time\ntime.sleep(3)\n" + source)  # graded when stopped
+    (subs / "c.py").write_text(source)  # never begun
+    run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs, "--out", out,
+                            "--jobs", "1"], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:  # a's result written, and a job folder again: b's, in the pool's folder
+        _until(lambda: (out / "a.json").exists() and any(tmp.glob("*/autograder-job-*")))
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert run.returncode == 128 + signal.SIGTERM, stderr
+    assert "autograder: stopped by SIGTERM: every result written is kept" in stderr
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]  # and no grades.csv
+    assert json.loads((out / "b.json").read_text())["score"] == 100
+    assert list(tmp.iterdir()) == []  # the pool's folder, and every job's in it
+    assert not [c for kind in ("memory", "pids")
+                for c in (CGROUP_ROOT / kind).glob(f"autograder-{run.pid}-*")]
+
+
+def test_ctrl_c_says_so_and_exits_130(capsys):
+    assert command.stopped(KeyboardInterrupt()) == 130
+    assert capsys.readouterr().err == ("autograder: interrupted: every result written is kept, "
+                                       "and the same command again grades what is left\n")
 
 
 def test_the_exercises_are_listed_with_their_points():
