@@ -8,10 +8,11 @@ command that grades nothing (`rubric`, `exercises`, `export`, `--help`) never im
 Everything else is `cli`.
 
 A SIGTERM (`kill`, a CI job's timeout) stops the command as Ctrl-C does, where its default
-would end it on the spot: the submissions being graded finish within their limits and keep
-their results, the rest wait for the next run, the exit handlers remove the pool and every
-job's cgroups and folder, and a line on stderr says what happened (exit status 128 + the
-signal's number, with no traceback).
+would end it on the spot and leave the running jobs' cgroups and the pool's folder behind: the
+submissions being graded finish within their limits, keep their results and remove their
+jobs' cgroups and folders, the rest wait for the next run, the exit handlers remove the pool,
+and a line on stderr says what happened (exit status 128 + the signal's number, with no
+traceback).
 """
 
 import signal
