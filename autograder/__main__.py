@@ -7,12 +7,13 @@ result. Both import it with the cyclic collector off (`sandbox.warm.quiet_collec
 command that grades nothing (`rubric`, `exercises`, `export`, `--help`) never imports it.
 Everything else is `cli`.
 
-A SIGTERM (`kill`, a CI job's timeout) stops the command as Ctrl-C does, where its default
-would end it on the spot and leave the running jobs' cgroups and the pool's folder behind: the
-submissions being graded finish within their limits, keep their results and remove their
-jobs' cgroups and folders, the rest wait for the next run, the exit handlers remove the pool,
-and a line on stderr says what happened (exit status 128 + the signal's number, with no
-traceback).
+A SIGTERM (`kill`, a CI job's timeout) or a SIGHUP (a closed terminal) stops the command as
+Ctrl-C does, where its default would end it on the spot and leave the running jobs' cgroups and
+the pool's folder behind: the submissions being graded finish within their limits, keep their
+results and remove their jobs' cgroups and folders, the rest wait for the next run, the exit
+handlers remove the pool, and a line on stderr says what happened (exit status 128 + the
+signal's number, with no traceback). A signal the command was started ignoring (`nohup`) stays
+ignored.
 """
 
 import signal
@@ -52,21 +53,36 @@ def leave(code: int | None) -> None:
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
-class Stopped(KeyboardInterrupt):
-    """A SIGTERM, raised where Ctrl-C raises KeyboardInterrupt: in the main thread, which a
-    batch keeps waiting on its grading threads."""
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
+"""The signals that stop the command as Ctrl-C does: `kill` and a CI job's timeout, and the
+terminal or SSH session that closes under a running batch."""
 
-    signum = signal.SIGTERM
+
+class Stopped(KeyboardInterrupt):
+    """One of `STOPPING`, raised where Ctrl-C raises KeyboardInterrupt: in the main thread,
+    which a batch keeps waiting on its grading threads."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _stop(signum, frame) -> None:
-    raise Stopped()
+    raise Stopped(signum)
+
+
+def handle_stops() -> None:
+    """`_stop` for each of `STOPPING` whose default would end the command on the spot; one
+    the command was started ignoring (`nohup`) stays ignored."""
+    for signum in STOPPING:
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _stop)
 
 
 def stopped(exc: KeyboardInterrupt) -> int:
     """Say why the command stopped; its exit status."""
     signum = getattr(exc, "signum", signal.SIGINT)
-    why = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
+    why = f"stopped by {signal.Signals(signum).name}" if signum in STOPPING else "interrupted"
     print(f"autograder: {why}: every result written is kept, and the same command again "
           "grades what is left", file=sys.stderr)
     return 128 + signum
@@ -74,10 +90,10 @@ def stopped(exc: KeyboardInterrupt) -> int:
 
 def run() -> None:
     """The `autograder` command's entry point."""
-    signal.signal(signal.SIGTERM, _stop)
+    handle_stops()
     try:
         code = main()
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Stopped`)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or one of STOPPING (`Stopped`)
         code = stopped(exc)
     leave(code)
 

@@ -168,10 +168,27 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_keeping_its_results_and_leaving_
                 for c in (CGROUP_ROOT / kind).glob(f"autograder-{run.pid}-*")]
 
 
-def test_ctrl_c_says_so_and_exits_130(capsys):
-    assert command.stopped(KeyboardInterrupt()) == 130
-    assert capsys.readouterr().err == ("autograder: interrupted: every result written is kept, "
+@pytest.mark.parametrize("exc, code, why", [
+    (KeyboardInterrupt(), 130, "interrupted"),
+    (command.Stopped(signal.SIGTERM), 143, "stopped by SIGTERM"),
+    (command.Stopped(signal.SIGHUP), 129, "stopped by SIGHUP")])
+def test_ctrl_c_sigterm_and_sighup_say_so_and_exit_128_plus_the_signal(exc, code, why, capsys):
+    assert command.stopped(exc) == code
+    assert capsys.readouterr().err == (f"autograder: {why}: every result written is kept, "
                                        "and the same command again grades what is left\n")
+
+
+def test_a_signal_ignored_at_the_start_stays_ignored():
+    saved = {s: signal.getsignal(s) for s in command.STOPPING}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        command.handle_stops()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is command._stop
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def test_the_exercises_are_listed_with_their_points():
