@@ -1,6 +1,7 @@
 """One child's confinement: its folder, its user id, its cgroups, and the sweep of whatever
 it left behind."""
 
+import errno
 import functools
 import os
 import pwd
@@ -107,11 +108,7 @@ class Jail:
     def close(self) -> None:
         """Kill everything the job started, then remove its traces."""
         for cgroup in self.cgroups:
-            _sweep(functools.partial(_pids, cgroup))
-            try:
-                cgroup.rmdir()
-            except OSError:
-                pass
+            _remove(cgroup)
         if self.uid is not None and not self.cgroups:  # a detached process is found by its user
             _sweep(functools.partial(_pids_of_user, self.uid))
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -136,6 +133,22 @@ def _sweep(find) -> None:
             return
         for pid in pids:
             _kill_pid(pid)
+        time.sleep(0.01)
+
+
+def _remove(cgroup: Path, tries: int = 50) -> None:
+    """Kill what is in the cgroup, then remove it; again while a process just killed finishes
+    its exit: a dying process leaves `cgroup.procs` before it leaves the cgroup, which stays
+    busy until then. (Without the retry, a suite's run left one job's memory cgroup in place,
+    empty, for good.)"""
+    for _ in range(tries):
+        _sweep(functools.partial(_pids, cgroup))
+        try:
+            cgroup.rmdir()
+            return
+        except OSError as exc:
+            if exc.errno != errno.EBUSY:  # gone already, or not ours to remove
+                return
         time.sleep(0.01)
 
 
