@@ -139,10 +139,10 @@ def _sweep(find) -> None:
 def _remove(cgroup: Path, tries: int = 50) -> None:
     """Kill what is in the cgroup, then remove it; again while a process just killed finishes
     its exit: a dying process leaves `cgroup.procs` before it leaves the cgroup, which stays
-    busy until then. (Without the retry, a suite's run left one job's memory cgroup in place,
-    empty, for good.)"""
+    busy until then, and none can join it once its last one is dead. (Without the retry, a
+    suite's run left one job's memory cgroup in place, empty, for good.)"""
+    _sweep(functools.partial(_pids, cgroup))
     for _ in range(tries):
-        _sweep(functools.partial(_pids, cgroup))
         try:
             cgroup.rmdir()
             return
