@@ -7,11 +7,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from command import ROOT, autograder, imports_torch, process
 from gallery import REFERENCE
+from test_pool import _wait_for
 
 from autograder import __main__ as command
 from autograder.sandbox.layers import CGROUP_ROOT
@@ -133,13 +133,6 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     assert "(unchanged)" not in fresh.stdout
 
 
-def _until(condition, seconds: float = 120) -> None:
-    ends = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < ends, "waited too long"
-        time.sleep(0.05)
-
-
 def test_a_sigterm_stops_a_batch_as_ctrl_c_does_keeping_its_results_and_leaving_nothing(
         tmp_path):
     subs, out, tmp = tmp_path / "subs", tmp_path / "out", tmp_path / "tmp"
@@ -153,7 +146,8 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_keeping_its_results_and_leaving_
                             "--jobs", "1"], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:  # a's result written, and a job's folder again: b's (a's is gone before its result)
-        _until(lambda: (out / "a.json").exists() and any(tmp.rglob("autograder-job-*")))
+        _wait_for(lambda: (out / "a.json").exists() and any(tmp.rglob("autograder-job-*")),
+                  120)
         run.send_signal(signal.SIGTERM)
         _, stderr = run.communicate(timeout=120)
     finally:
