@@ -12,8 +12,9 @@ Ctrl-C does, where its default would end it on the spot and leave the running jo
 the pool's folder behind: the submissions being graded finish within their limits, keep their
 results and remove their jobs' cgroups and folders, the rest wait for the next run, the exit
 handlers remove the pool, and a line on stderr says what happened (exit status 128 + the
-signal's number, with no traceback). A signal the command was started ignoring (`nohup`) stays
-ignored.
+signal's number, with no traceback). A second signal of any of these cuts the submissions being
+graded short (`runner.cut_short`): their jobs are killed and removed, and they are graded next
+time. A signal the command was started ignoring (`nohup`) stays ignored.
 """
 
 import signal
@@ -67,22 +68,38 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+RECEIVED: list[int] = []
+"""The stops this command was given, in order (a signal handler can reach nothing else)."""
+
+
 def _stop(signum, frame) -> None:
-    raise Stopped(signum)
+    """The first stop raises; a later one never does (raised in the wait for the grading
+    threads, it would leave them running unwaited for: CPython takes a join interrupted by an
+    exception for the thread's end), but cuts the jobs being graded short."""
+    RECEIVED.append(signum)
+    if len(RECEIVED) == 1:
+        raise Stopped(signum)
+    runner = sys.modules.get("autograder.sandbox.runner")  # none if nothing was graded yet
+    if runner is not None:
+        runner.cut_short()
 
 
 def handle_stops() -> None:
-    """`_stop` for each of `STOPPING` whose default would end the command on the spot; one
-    the command was started ignoring (`nohup`) stays ignored."""
+    """`_stop` for Ctrl-C and each of `STOPPING`, unless the command was started ignoring the
+    signal (`nohup`; SIGINT in a shell's background job), which stays ignored."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _stop)
     for signum in STOPPING:
         if signal.getsignal(signum) == signal.SIG_DFL:
             signal.signal(signum, _stop)
 
 
-def stopped(exc: KeyboardInterrupt) -> int:
-    """Say why the command stopped; its exit status."""
+def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:
+    """Say why the command stopped, and whether a second stop cut gradings short; its exit
+    status."""
     signum = getattr(exc, "signum", signal.SIGINT)
     why = f"stopped by {signal.Signals(signum).name}" if signum in STOPPING else "interrupted"
+    why += ", then cut short" if cut else ""
     print(f"autograder: {why}: every result written is kept, and the same command again "
           "grades what is left", file=sys.stderr)
     return 128 + signum
@@ -94,7 +111,7 @@ def run() -> None:
     try:
         code = main()
     except KeyboardInterrupt as exc:  # Ctrl-C, or one of STOPPING (`Stopped`)
-        code = stopped(exc)
+        code = stopped(exc, cut=len(RECEIVED) > 1)
     leave(code)
 
 

@@ -87,7 +87,7 @@ def _grade(args) -> int:
         common = {"expect": expect, "limits": limits, "fresh": args.fresh,
                   "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
                   "done": progress.done}
-        reports = _batch(args, paths, targets, common)
+        reports = _batch(args, paths, targets, common, progress)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv", chosen.rubric())
     if args.timings:
@@ -97,7 +97,7 @@ def _grade(args) -> int:
     return 0
 
 
-def _batch(args, paths: list[Path], targets: dict, common: dict) -> list:
+def _batch(args, paths: list[Path], targets: dict, common: dict, progress: Progress) -> list:
     """Graded here, or on the cluster that --scheduler names."""
     if args.scheduler:
         note = (lambda text: None) if args.quiet else (
@@ -105,7 +105,8 @@ def _batch(args, paths: list[Path], targets: dict, common: dict) -> list:
         return cluster.grade_all(paths, targets, scheduler=args.scheduler,
                                  warm=not args.no_pool, note=note, **common)
     spawner = spawn.Fresh(detect()) if args.no_pool else pool.default()
-    return batch.grade_all(paths, targets, jobs=args.jobs, spawner=spawner, **common)
+    return batch.grade_all(paths, targets, jobs=args.jobs, spawner=spawner,
+                           stopping=progress.stopping, **common)
 
 
 def _gradescope(args) -> int:

@@ -133,32 +133,48 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     assert "(unchanged)" not in fresh.stdout
 
 
-def test_a_sigterm_stops_a_batch_as_ctrl_c_does_keeping_its_results_and_leaving_nothing(
+def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_leaving_nothing(
         tmp_path):
+    """The first stop lets the submissions being graded finish and keep their results; a
+    second cuts the rest of them short, to be graded next time."""
     subs, out, tmp = tmp_path / "subs", tmp_path / "out", tmp_path / "tmp"
     for folder in (subs, tmp):
         folder.mkdir()
     source = REFERENCE.read_text()
     (subs / "a.py").write_text(source)
-    (subs / "b.py").write_text("import time\ntime.sleep(3)\n" + source)  # graded when stopped
-    (subs / "c.py").write_text(source)  # never begun
-    run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs, "--out", out,
-                            "--jobs", "1"], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:  # a's result written, and a job's folder again: b's (a's is gone before its result)
-        _wait_for(lambda: (out / "a.json").exists() and any(tmp.rglob("autograder-job-*")),
-                  120)
+    # graded when stopped, and ends once told: the test writes "go" into its job's folder
+    (subs / "b.py").write_text("import os, time\nwhile not os.path.exists('go'):\n"
+                               "    time.sleep(0.05)\n" + source)
+    (subs / "c.py").write_text("import time\ntime.sleep(1000)\n" + source)  # cut short
+    (subs / "d.py").write_text(source)  # never begun
+    errors = tmp_path / "stderr"
+    with errors.open("w") as stderr:
+        run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs, "--out", out,
+                                "--jobs", "2"], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
+                               stdout=subprocess.DEVNULL, stderr=stderr)
+    jobs = lambda: list(tmp.rglob("autograder-job-*"))  # noqa: E731
+    try:  # a's result written, and b's and c's jobs under way (a's folder is gone by then)
+        _wait_for(lambda: (out / "a.json").exists() and len(jobs()) == 2, 120)
         run.send_signal(signal.SIGTERM)
-        _, stderr = run.communicate(timeout=120)
+        _wait_for(lambda: "stopping once" in errors.read_text(), 30)
+        for job in jobs():
+            (job / "go").touch()
+        _wait_for(lambda: (out / "b.json").exists(), 30)
+        run.send_signal(signal.SIGINT)  # c would sleep on to its load limit, 20 s
+        run.wait(timeout=10)
     finally:
         run.kill()
-    assert run.returncode == 128 + signal.SIGTERM, stderr
-    assert "autograder: stopped by SIGTERM: every result written is kept" in stderr
-    assert "Traceback" not in stderr
+    said = errors.read_text()
+    assert run.returncode == 128 + signal.SIGTERM, said
+    assert ("autograder: stopping once the 2 submissions being graded are done; stop again "
+            "(Ctrl-C, kill) to cut them short and grade them next time") in said
+    assert ("autograder: stopped by SIGTERM, then cut short: every result written is kept, "
+            "and the same command again grades what is left") in said
+    assert "Traceback" not in said
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]  # and no grades.csv
     assert json.loads((out / "b.json").read_text())["score"] == 100
     assert list(tmp.iterdir()) == []  # the pool's folder, and every job's in it
-    assert not [c for kind in ("memory", "pids")
+    assert not [c for kind in ("memory", "pids")  # nor any process of c's, which holds them
                 for c in (CGROUP_ROOT / kind).glob(f"autograder-{run.pid}-*")]
 
 
@@ -172,14 +188,32 @@ def test_ctrl_c_sigterm_and_sighup_say_so_and_exit_128_plus_the_signal(exc, code
                                        "and the same command again grades what is left\n")
 
 
-def test_a_signal_ignored_at_the_start_stays_ignored():
-    saved = {s: signal.getsignal(s) for s in command.STOPPING}
+def test_a_stop_after_the_first_cuts_the_gradings_short_and_says_so(monkeypatch, capsys):
+    cuts = []
+    monkeypatch.setattr("autograder.sandbox.runner.cut_short", lambda: cuts.append(1))
+    monkeypatch.setattr(command, "RECEIVED", [])
+    with pytest.raises(command.Stopped) as first:
+        command._stop(signal.SIGTERM, None)
+    assert cuts == []
+    command._stop(signal.SIGINT, None)  # raises nothing: the grading threads are waited for
+    command._stop(signal.SIGTERM, None)
+    assert cuts == [1, 1] and command.RECEIVED == [signal.SIGTERM, signal.SIGINT, signal.SIGTERM]
+    assert command.stopped(first.value, cut=True) == 143
+    assert capsys.readouterr().err.startswith("autograder: stopped by SIGTERM, then cut short: ")
+
+
+@pytest.mark.parametrize("ignored", [signal.SIGHUP, signal.SIGINT])
+def test_a_signal_ignored_at_the_start_stays_ignored(ignored):
+    """As SIGHUP under nohup, and SIGINT in a shell's background job."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, *command.STOPPING)}
     try:
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in command.STOPPING:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(ignored, signal.SIG_IGN)
         command.handle_stops()
-        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-        assert signal.getsignal(signal.SIGTERM) is command._stop
+        assert {s: signal.getsignal(s) for s in saved} == {
+            s: signal.SIG_IGN if s == ignored else command._stop for s in saved}
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)

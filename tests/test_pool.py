@@ -235,6 +235,47 @@ def test_a_zygote_that_dies_is_started_again():
     assert after.observations["model/spy"]["out"]["values"] == [3.5]
 
 
+def _jobs_of(zygote: int) -> list[int]:
+    """The zygote's children that run as a job's user (the drop, then the parent-death
+    signal, come first in a job)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        if int(fields["PPid"]) == zygote and fields["Uid"].split()[0] != "0":
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_job_ends_with_its_zygote_when_the_grader_is_gone():
+    """A grader killed outright (SIGKILL) kills none of its jobs: its zygote sees its socket
+    close and leaves, and each job's parent-death signal kills it then (without CAP_KILL the
+    zygote could not signal a job of another user id: the job slept on, and here it would
+    have ended in a timeout after its case's 10 s)."""
+    pool = Pool(detect())
+    ended = {}
+
+    def grade():
+        ended["run"] = run_cases("import time\ndef model(x, w, b):\n    time.sleep(1000)\n",
+                                 "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
+        ended["at"] = time.monotonic()
+
+    grading = threading.Thread(target=grade)
+    try:
+        grading.start()
+        _wait_for(lambda: pool._zygote is not None and _jobs_of(_zygote(pool)), 60)
+        time.sleep(0.2)  # the job is asleep in model
+        gone = time.monotonic()
+        pool._zygote[1].close()  # as the grader's end closes it
+        grading.join(30)
+    finally:
+        pool.close()
+    assert ended["run"].observations["model/spy"] == {"kind": "crashed", "silent": True}
+    assert ended["at"] - gone < 5
+
+
 def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):
     monkeypatch.setattr("autograder.sandbox.zygote.BOOT", "raise SystemExit(1)")
     pool = Pool(detect())

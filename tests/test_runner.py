@@ -2,12 +2,19 @@
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from gallery import LINREG_JOB
+from test_pool import _wait_for
 
+from autograder.sandbox import pool, runner
 from autograder.sandbox.case import Case
 from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
@@ -72,6 +79,106 @@ def test_a_hang_is_killed_and_costs_only_its_case():
     assert result.observations["model/b"]["kind"] == "timeout"
     assert result.observations["mse/a"]["out"]["values"] == [1.0]
     assert time.monotonic() - started < 30
+
+
+class _Watched:
+    """The process's own pool, telling when it has started a child and keeping its jails."""
+
+    def __init__(self):
+        self.inner, self.started, self.jails = pool.default(), threading.Event(), []
+        self.layer = self.inner.layer
+
+    def jail(self, limits):
+        self.jails.append(self.inner.jail(limits))
+        return self.jails[-1]
+
+    def start(self, job, jail):
+        started = self.inner.start(job, jail)
+        self.started.set()
+        return started
+
+
+def test_a_cut_short_kills_the_child_at_once_and_leaves_no_result_and_no_jail(monkeypatch):
+    """The command's second stop (`runner.cut_short`): nothing of the grading is left, and it
+    raises instead of reporting (a sleeping child would otherwise time out in 3 s and be
+    started again for the next case)."""
+    cut = os.pipe()
+    monkeypatch.setattr(runner, "_CUT", cut)  # the process's own is never written
+    spawner, ended = _Watched(), {}
+
+    def grade():
+        try:
+            run_cases("import time\ndef model(x, w, b):\n    time.sleep(1000)\n", "linreg.py",
+                      CASES, **LINREG_JOB, limits=FAST, spawner=spawner)
+        except runner.CutShort:
+            ended["cut"] = time.monotonic()
+
+    grading = threading.Thread(target=grade)
+    grading.start()
+    try:
+        assert spawner.started.wait(60)
+        time.sleep(0.5)  # the child is asleep in model
+        asked = time.monotonic()
+        runner.cut_short()
+        grading.join(30)
+    finally:
+        os.close(cut[0])
+        os.close(cut[1])
+    assert ended["cut"] - asked < 2
+    assert len(spawner.jails) == 1  # no child started again
+    jail = spawner.jails[0]
+    assert not os.path.exists(jail.workdir)
+    assert not [c for c in jail.cgroups if c.exists()]
+
+
+GRADER = f"""
+import sys, time
+from autograder.sandbox.jail import Jail
+from autograder.sandbox.layers import Layer
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.spawn import Fresh
+
+layer = Layer("user", cgroups=False)
+job = {{"source": "import time\\ntime.sleep(1000)\\n", "filename": "linreg.py",
+       "module": "linreg", "probes": "{LINREG_JOB['probes']}", "functions": ["model"],
+       "inject": None, "alone": [], "cases": []}}
+started = Fresh(layer).start(job, Jail(layer, Limits()))
+print(started.proc.pid, flush=True)
+time.sleep(1000)
+"""
+"""A grader that starts one fresh child, which sleeps as it loads, and waits."""
+
+
+def _user(pid: int) -> int | None:
+    """A live process's real user id; None once it is gone (or a zombie)."""
+    try:
+        fields = dict(line.split(":\t", 1)
+                      for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    except (OSError, ValueError):
+        return None
+    return None if fields["State"].startswith("Z") else int(fields["Uid"].split()[0])
+
+
+def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path):
+    """Where the grader is the fresh child's parent (no bwrap: the user layer here), its end,
+    even by SIGKILL, ends the child, as a zygote's ends its jobs."""
+    if os.geteuid() != 0:
+        pytest.skip("the user layer drops to a user of its own: root only")
+    grader = subprocess.Popen([sys.executable, "-c", GRADER], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    child = None
+    try:
+        child = int(grader.stdout.readline())
+        _wait_for(lambda: _user(child) not in (0, None), 60)  # dropped, and so armed
+        time.sleep(0.2)
+        grader.kill()
+        grader.wait()
+        _wait_for(lambda: _user(child) is None, 10)
+        assert _user(child) is None
+    finally:
+        grader.kill()
+        if child is not None and _user(child) is not None:  # it outlived its grader
+            os.killpg(child, signal.SIGKILL)
 
 
 def test_a_load_failure_is_reported_once_for_everything():

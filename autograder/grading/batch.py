@@ -97,9 +97,14 @@ def kept(store: Store, target: Path | None, key: str, fresh: bool) -> Report | N
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
               limits: Limits, store: Store, jobs: int = 1, fresh: bool = False,
               spawner: Spawner | None = None, rubric: tuple[Check, ...] | None = None,
-              done: Callable[[Report, bool, float], None] = lambda *_: None) -> list[Report]:
+              done: Callable[[Report, bool, float], None] = lambda *_: None,
+              stopping: Callable[[int], None] = lambda _: None) -> list[Report]:
     """Grade each path, keeping its result in `store` at targets[path] as soon as it is
-    known; `done` hears of each report, whether it was reused, and the seconds it took."""
+    known; `done` hears of each report, whether it was reused, and the seconds it took.
+
+    Stopped (KeyboardInterrupt, raised in this thread by Ctrl-C or the command's other
+    signals), the batch grades nothing more: `stopping` hears how many submissions are being
+    graded, and those finish, unless `runner.cut_short` cuts them short, before it raises."""
     rubric = expect.exercise.checks if rubric is None else rubric
 
     def one(path: Path) -> Report:
@@ -113,4 +118,12 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Ex
         return report
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        return list(pool.map(one, paths))
+        futures = [pool.submit(one, path) for path in paths]
+        try:
+            return [future.result() for future in futures]
+        except BaseException as exc:  # a stop, or a reference that fails every submission
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, KeyboardInterrupt):
+                stopping(sum(future.running() for future in futures))
+            raise

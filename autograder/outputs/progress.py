@@ -42,6 +42,22 @@ class Progress:
             self._bar.set_postfix(failed=self.failed, refresh=False)
             self._bar.update()
 
+    def stopping(self, running: int) -> None:
+        """Called once, by the batch's own thread, when the batch is stopped: the wait that
+        follows can last as long as a submission's limits, so say what it waits for."""
+        if not running:
+            return
+        which, them = ((f"the {running} submissions being graded are", "them") if running > 1
+                       else ("the submission being graded is", "it"))
+        line = (f"autograder: stopping once {which} done; stop again (Ctrl-C, kill) to cut "
+                f"{them} short and grade {them} next time")
+        with self._lock:
+            if self._bar is None or self._bar.disable:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+            else:
+                self._bar.write(line, file=sys.stderr)
+
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.close()

@@ -16,6 +16,28 @@ from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import _Child, _read
 from autograder.sandbox.spawn import Spawner, Started
 
+
+class CutShort(BaseException):
+    """The command was told to stop at once (`cut_short`): the child was killed and its jail
+    closed, and the submission has no result. Not an Exception: nothing that grades turns it
+    into a report, so nothing is saved and the next run grades the submission again."""
+
+
+_CUT = os.pipe()
+"""Written by `cut_short` and never read, so readable from then on: every child this process
+watches, now or later, sees it. (A signal is the process's own, and so is this.)"""
+os.set_blocking(_CUT[1], False)
+
+
+def cut_short() -> None:
+    """Kill every child being watched here, each in its own grading thread, which then raises
+    CutShort. For a signal handler: one write, which wakes each watcher's select."""
+    try:
+        os.write(_CUT[1], b"!")
+    except BlockingIOError:  # written before, and never read: every watcher sees it already
+        pass
+
+
 START_SECONDS = 60.0
 """How long the harness may take to be ready, before any of the submission's code runs (a
 fresh interpreter imports torch; on a loaded machine that takes a while). The submission's
@@ -52,24 +74,35 @@ def _deadline(child: _Child, since: float, limits: Limits) -> float:
     return since + (limits.load_seconds if child.current == "load" else limits.case_seconds)
 
 
+CUT = {"kind": "cut short"}
+"""The failure of a child killed by `cut_short`: never a result."""
+
+
 def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
     child, since, buffer = _Child(), time.monotonic(), bytearray()
     sel = selectors.DefaultSelector()
     sel.register(started.proto, selectors.EVENT_READ, "proto")
     sel.register(started.out, selectors.EVENT_READ, "out")
-    while sel.get_map() and child.failure is None:
+    sel.register(_CUT[0], selectors.EVENT_READ, "cut")
+    pipes = 2
+    while pipes and child.failure is None:
         timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
         if timeout <= 0:
             if child.current != "finished":
                 child.failure = {"kind": "timeout", "seconds": round(time.monotonic() - since, 1)}
             break
-        for key, _ in sel.select(timeout=timeout):
+        ready = sel.select(timeout=timeout)
+        if any(key.data == "cut" for key, _ in ready):
+            child.failure = CUT
+            break
+        for key, _ in ready:
             before = len(child.records)
             if not _read(child, key, limits, buffer):
                 sel.unregister(key.fd)
+                pipes -= 1
             if len(child.records) != before:
                 since = time.monotonic()
-    ending = not sel.get_map()  # it closed both pipes; otherwise it would only spin on
+    ending = not pipes  # it closed both pipes; otherwise it would only spin on
     sel.close()
     os.close(started.proto)
     started.kill(ending=ending)
@@ -95,6 +128,8 @@ def _run_child(job: dict, spawner: Spawner, limits: Limits, budget_end: float,
         started = spawner.start(job, jail)
         _lap(seconds, "start", clock)
         child = _watch(started, limits, budget_end)
+        if child.failure is CUT:
+            raise CutShort()
         if child.failure is None and child.current != "finished":
             child.failure = _crash(started.returncode)
         if child.failure and child.failure.get("signal") == signal.SIGKILL and \
