@@ -44,6 +44,7 @@ def leave(code: int | None) -> None:
     import os
     import threading
 
+    ignore_stops()
     threading._shutdown()  # as the interpreter's own exit: its threads finish first
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
@@ -92,6 +93,14 @@ def handle_stops() -> None:
     for signum in STOPPING:
         if signal.getsignal(signum) == signal.SIG_DFL:
             signal.signal(signum, _stop)
+
+
+def ignore_stops() -> None:
+    """Ignore the stops `handle_stops` took, once the command is leaving: one raised in its
+    exit handlers would end them half done (the pool's folder left), with a traceback."""
+    for signum in (signal.SIGINT, *STOPPING):
+        if signal.getsignal(signum) is _stop:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:

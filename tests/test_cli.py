@@ -160,7 +160,9 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
         for job in jobs():
             (job / "go").touch()
         _wait_for(lambda: (out / "b.json").exists(), 30)
-        run.send_signal(signal.SIGINT)  # c would sleep on to its load limit, 20 s
+        # c would sleep on to its load limit, 20 s (a SIGTERM again: a SIGINT would be ignored
+        # where the suite runs as a shell's background job, and so by this command)
+        run.send_signal(signal.SIGTERM)
         run.wait(timeout=10)
     finally:
         run.kill()
@@ -214,6 +216,21 @@ def test_a_signal_ignored_at_the_start_stays_ignored(ignored):
         command.handle_stops()
         assert {s: signal.getsignal(s) for s in saved} == {
             s: signal.SIG_IGN if s == ignored else command._stop for s in saved}
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def test_a_command_that_is_leaving_ignores_the_stops_it_took():
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, *command.STOPPING)}
+    try:
+        signal.signal(signal.SIGINT, command._stop)
+        signal.signal(signal.SIGTERM, command._stop)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)  # one it never took stays as it was
+        command.ignore_stops()
+        assert {s: signal.getsignal(s) for s in saved} == {
+            signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN,
+            signal.SIGHUP: signal.SIG_DFL}
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
