@@ -266,6 +266,7 @@ def test_a_job_ends_with_its_zygote_when_the_grader_is_gone():
     try:
         grading.start()
         _wait_for(lambda: pool._zygote is not None and _jobs_of(_zygote(pool)), 60)
+        assert len(_jobs_of(_zygote(pool))) == 1
         time.sleep(0.2)  # the job is asleep in model
         gone = time.monotonic()
         pool._zygote[1].close()  # as the grader's end closes it

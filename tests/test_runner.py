@@ -170,6 +170,7 @@ def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path):
     try:
         child = int(grader.stdout.readline())
         _wait_for(lambda: _user(child) not in (0, None), 60)  # dropped, and so armed
+        assert _user(child) not in (0, None)
         time.sleep(0.2)
         grader.kill()
         grader.wait()
