@@ -8,6 +8,7 @@ import json
 import mmap
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ from test_backward import SHOWS, SHOWS_CASE
 
 from autograder.sandbox import linux, warm
 from autograder.sandbox.case import Case
-from autograder.sandbox.layers import detect
+from autograder.sandbox.layers import CGROUP_ROOT, detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
 
@@ -223,21 +224,8 @@ def _huge_kib(pid: int) -> int:
     return 0
 
 
-def test_a_zygote_that_dies_is_started_again():
-    pool = Pool(detect())
-    try:
-        before = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-        os.killpg(pool._zygote[0].pid, signal.SIGKILL)
-        after = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-    finally:
-        pool.close()
-    assert before.observations == after.observations
-    assert after.observations["model/spy"]["out"]["values"] == [3.5]
-
-
 def _jobs_of(zygote: int) -> list[int]:
-    """The zygote's children that run as a job's user (the drop, then the parent-death
-    signal, come first in a job)."""
+    """The zygote's children that run as a job's user (dropped to it: in the submission)."""
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -249,32 +237,96 @@ def _jobs_of(zygote: int) -> list[int]:
     return found
 
 
-def test_a_job_ends_with_its_zygote_when_the_grader_is_gone():
-    """A grader killed outright (SIGKILL) kills none of its jobs: its zygote sees its socket
-    close and leaves, and each job's parent-death signal kills it then (without CAP_KILL the
-    zygote could not signal a job of another user id: the job slept on, and here it would
-    have ended in a timeout after its case's 10 s)."""
+def test_a_zygote_that_dies_costs_its_running_job_nothing_and_is_started_again():
+    """The job reports to the grader, not to its zygote: it finishes its case (no
+    parent-death signal), and the next job gets a zygote of its own."""
     pool = Pool(detect())
-    ended = {}
-
-    def grade():
-        ended["run"] = run_cases("import time\ndef model(x, w, b):\n    time.sleep(1000)\n",
-                                 "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-        ended["at"] = time.monotonic()
-
-    grading = threading.Thread(target=grade)
+    during = {}
+    slow = "import time\ndef model(x, w, b):\n    time.sleep(1)\n    return x @ w.T + b\n"
+    grading = threading.Thread(target=lambda: during.update(
+        run=run_cases(slow, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)))
     try:
         grading.start()
         _wait_for(lambda: pool._zygote is not None and _jobs_of(_zygote(pool)), 60)
         assert len(_jobs_of(_zygote(pool))) == 1
-        time.sleep(0.2)  # the job is asleep in model
-        gone = time.monotonic()
-        pool._zygote[1].close()  # as the grader's end closes it
+        time.sleep(0.3)  # the job is in model
+        os.kill(_zygote(pool), signal.SIGKILL)
         grading.join(30)
+        after = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
     finally:
         pool.close()
-    assert ended["run"].observations["model/spy"] == {"kind": "crashed", "silent": True}
-    assert ended["at"] - gone < 5
+    assert during["run"].observations["model/spy"]["out"]["values"] == [3.5]
+    assert after.observations == during["run"].observations
+
+
+def user_of(pid: int) -> int | None:
+    """A live process's real user id; None once it is gone (or a zombie)."""
+    try:
+        fields = dict(line.split(":\t", 1)
+                      for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    except (OSError, ValueError):
+        return None
+    return None if fields["State"].startswith("Z") else int(fields["Uid"].split()[0])
+
+
+def killed_outright(grader: str, tmp_path: Path) -> None:
+    """Run `grader`, a script that starts one job sleeping at its load and prints its pid;
+    SIGKILL it once the job runs as its own user; the job must be gone within 10 s. What the
+    grader leaves (its jail's cgroups and folders) is removed."""
+    run = subprocess.Popen([sys.executable, "-c", grader], stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "TMPDIR": str(tmp_path)})
+    job = None
+    try:
+        job = int(run.stdout.readline())
+        _wait_for(lambda: user_of(job) not in (0, None), 60)
+        assert user_of(job) not in (0, None)  # the job, dropped to its user
+        time.sleep(0.2)  # and asleep in its submission's code
+        run.kill()
+        run.wait()
+        _wait_for(lambda: user_of(job) is None, 10)
+        assert user_of(job) is None
+    finally:
+        run.kill()
+        if job is not None and user_of(job) is not None:  # it outlived its grader
+            os.killpg(job, signal.SIGKILL)
+        _wait_for(lambda: user_of(job) is None, 10)
+        for cgroup in CGROUP_ROOT.glob(f"*/autograder-{run.pid}-*"):
+            _wait_for(lambda: _removed(cgroup), 5)  # noqa: B023 (waited for here)
+
+
+def _removed(folder: Path) -> bool:
+    try:
+        folder.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:  # a cgroup whose last process is still leaving it
+        return False
+    return True
+
+
+SLEEPER_JOB = ('{"source": "import time\\ntime.sleep(1000)\\n", "filename": "linreg.py", '
+               f'"module": "linreg", "probes": "{LINREG_JOB["probes"]}", '
+               '"functions": ["model"], "inject": None, "alone": [], "cases": []}')
+"""A job whose submission sleeps as it loads, as a grader script writes it."""
+POOL_GRADER = f"""
+import time
+from autograder.sandbox.layers import detect
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.pool import Pool
+
+pool = Pool(detect())
+started = pool.start({SLEEPER_JOB}, pool.jail(Limits()))
+started._read_status(60, lambda: started.pid is not None)
+print(started.pid, flush=True)
+time.sleep(1000)
+"""
+
+
+def test_a_job_dies_with_a_grader_killed_outright(tmp_path):
+    """The zygote holds a pidfd of its grader: when the grader ends, even by SIGKILL, the
+    zygote kills the jobs it is running (of other user ids: it keeps CAP_KILL) and leaves.
+    Before, such a job slept on, with its cgroups."""
+    killed_outright(POOL_GRADER, tmp_path)
 
 
 def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):

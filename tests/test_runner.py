@@ -2,17 +2,13 @@
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from gallery import LINREG_JOB
-from test_pool import _wait_for
+from test_pool import SLEEPER_JOB, killed_outright
 
 from autograder.sandbox import pool, runner
 from autograder.sandbox.case import Case
@@ -131,55 +127,27 @@ def test_a_cut_short_kills_the_child_at_once_and_leaves_no_result_and_no_jail(mo
     assert not [c for c in jail.cgroups if c.exists()]
 
 
-GRADER = f"""
-import sys, time
+FRESH_GRADER = f"""
+import time
 from autograder.sandbox.jail import Jail
 from autograder.sandbox.layers import Layer
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Fresh
 
 layer = Layer("user", cgroups=False)
-job = {{"source": "import time\\ntime.sleep(1000)\\n", "filename": "linreg.py",
-       "module": "linreg", "probes": "{LINREG_JOB['probes']}", "functions": ["model"],
-       "inject": None, "alone": [], "cases": []}}
-started = Fresh(layer).start(job, Jail(layer, Limits()))
+started = Fresh(layer).start({SLEEPER_JOB}, Jail(layer, Limits()))
 print(started.proc.pid, flush=True)
 time.sleep(1000)
 """
-"""A grader that starts one fresh child, which sleeps as it loads, and waits."""
-
-
-def _user(pid: int) -> int | None:
-    """A live process's real user id; None once it is gone (or a zombie)."""
-    try:
-        fields = dict(line.split(":\t", 1)
-                      for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    except (OSError, ValueError):
-        return None
-    return None if fields["State"].startswith("Z") else int(fields["Uid"].split()[0])
 
 
 def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path):
     """Where the grader is the fresh child's parent (no bwrap: the user layer here), its end,
-    even by SIGKILL, ends the child, as a zygote's ends its jobs."""
+    even by SIGKILL, ends the child (its parent-death signal, asked for after its drop), as a
+    zygote ends its jobs."""
     if os.geteuid() != 0:
         pytest.skip("the user layer drops to a user of its own: root only")
-    grader = subprocess.Popen([sys.executable, "-c", GRADER], stdout=subprocess.PIPE,
-                              text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
-    child = None
-    try:
-        child = int(grader.stdout.readline())
-        _wait_for(lambda: _user(child) not in (0, None), 60)  # dropped, and so armed
-        assert _user(child) not in (0, None)
-        time.sleep(0.2)
-        grader.kill()
-        grader.wait()
-        _wait_for(lambda: _user(child) is None, 10)
-        assert _user(child) is None
-    finally:
-        grader.kill()
-        if child is not None and _user(child) is not None:  # it outlived its grader
-            os.killpg(child, signal.SIGKILL)
+    killed_outright(FRESH_GRADER, tmp_path)
 
 
 def test_a_load_failure_is_reported_once_for_everything():

@@ -156,9 +156,8 @@ def _bwrap_args(workdir: str) -> list[str]:
 def zygote_argv(inner: list[str], jobs_root: str) -> list[str]:
     """The warm pool's zygote in the same view, with the folder of all job folders, host PIDs
     (so the grader can kill a job by its pid), the right to give each job namespaces of its
-    own (which every job gets before its code runs: see `zygote`) and CAP_KILL: a job's
-    parent-death signal is sent as its parent sends a signal, and a zygote without it may not
-    signal a job of another user id, so a job outlived a grader that was killed outright (its
-    zygote leaves when its socket closes). A job's drop to its own user id clears all three."""
+    own (which every job gets before its code runs: see `zygote`) and CAP_KILL, to kill its
+    jobs, each of a user id of its own, when the grader has ended (without it a job outlived
+    a grader killed outright). A job's drop to its own user id clears all three."""
     return [*_view("CAP_SYS_ADMIN", "CAP_KILL", own_pids=False), "--perms", "0711", "--dir",
             INSIDE_JOB, "--bind", jobs_root, INSIDE_JOBS, "--chdir", "/", *inner]

@@ -123,7 +123,9 @@ class Pool:
         for fd in (job_r, proto_w, out_w, *cgroups):
             os.close(fd)
         status_w.close()
-        send_job(job, jail, job_w, die_with_parent=True)
+        # no parent-death signal: a zygote that dies alone leaves its jobs to finish (they
+        # talk to this process), and it kills them itself when this process ends
+        send_job(job, jail, job_w)
         return _Forked(out_r, proto_r, status)
 
     def _header(self, jail: Jail) -> dict:
@@ -152,12 +154,17 @@ class Pool:
 
     def _start_zygote(self) -> tuple[subprocess.Popen, socket.socket]:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        inner = [sys.executable, "-I", "-B", "-c", zygote.BOOT, str(theirs.fileno())]
+        grader = os.pidfd_open(os.getpid())  # readable once this process ends, however
+        inner = [sys.executable, "-I", "-B", "-c", zygote.BOOT, str(theirs.fileno()),
+                 str(grader)]
         argv = zygote_argv(inner, self.root) if self.layer.name == "namespaces" else inner
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-                                env=child_env(INSIDE_JOBS), start_new_session=True, cwd="/")
-        theirs.close()
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(), grader),
+                                    env=child_env(INSIDE_JOBS), start_new_session=True, cwd="/")
+        finally:
+            theirs.close()
+            os.close(grader)
         ours.settimeout(START_SECONDS)
         try:
             ready = ours.recv(16)

@@ -1,21 +1,27 @@
 """The warm pool's zygote: a trusted process that has imported torch once and forks per job.
 
-Started by `pool` as `python -I -B -c BOOT CONTROL_FD` (inside bwrap at the namespace layer).
-For each request on the control socket it forks the job's process, which confines itself
-exactly as a fresh child is confined before any submission code runs: its cgroups, its own
-namespaces (PIDs, mounts, IPC, network), /tmp, HOME and folder, then its own user id
-(`child.serve`). The zygote reports the job's pid and then its exit status on a socket the
-job never holds, and never sees a job's source or results: they travel on pipes between the
-grader and the job.
+Started by `pool` as `python -I -B -c BOOT CONTROL_FD GRADER_FD` (inside bwrap at the namespace
+layer; GRADER_FD is a pidfd of the grader). For each request on the control socket it forks
+the job's process, which confines itself exactly as a fresh child is confined before any
+submission code runs: its cgroups, its own namespaces (PIDs, mounts, IPC, network), /tmp, HOME
+and folder, then its own user id (`child.serve`). The zygote reports the job's pid and then its
+exit status on a socket the job never holds, and never sees a job's source or results: they
+travel on pipes between the grader and the job.
 
 At the namespace layer the job is pid 1 of its own PID namespace, as a fresh child is under
 `bwrap --as-pid-1`: when it ends, the kernel kills whatever it left behind. One fork of the
 warm process per job is all a job costs.
+
+When its grader ends, however it ends (a SIGKILL included), the zygote kills the jobs it is
+running and leaves; it may, being given CAP_KILL (`layers.zygote_argv`). When the grader only
+closes its socket (the pool closed, or started afresh), the zygote leaves its jobs to finish:
+they talk to the grader, not to it, and so do they when the zygote itself dies.
 """
 
 import json
 import os
 import selectors
+import signal
 import socket
 import sys
 from dataclasses import dataclass
@@ -27,6 +33,8 @@ from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
 
 BOOT = "from autograder.sandbox.zygote import main; main()"
 MAX_FDS = 8
+GRADER = "grader"
+"""The selector's mark of the grader's pidfd."""
 
 
 @dataclass
@@ -38,6 +46,7 @@ class _Running:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
+    grader = int(sys.argv[2])
     with warm.quiet_collector():
         import resource  # noqa: F401  (the job's confinement imports it: loaded once here)
 
@@ -55,28 +64,54 @@ def main() -> None:
         torch.set_num_threads(1)
         warm.warm_up()
     warm.settle()
+    control.send(b"ready")
+    _serve(control, grader)
+
+
+def _serve(control: socket.socket, grader: int) -> None:
+    """Fork a job for each request, until the grader closes its socket and the last job has
+    ended, or the grader itself ends, which kills the jobs."""
     warmed: set[str] = set()
     pages = warm.HugePages()
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
-    control.send(b"ready")
     events = selectors.DefaultSelector()
     events.register(control, selectors.EVENT_READ)
+    events.register(grader, selectors.EVENT_READ, GRADER)
     while True:
         for key, _ in events.select():
-            if key.fileobj is control:
-                try:
-                    message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
-                except OSError:
-                    return
-                if not message:  # the grader is gone
-                    return
-                header = json.loads(message)
-                if warm.for_probes(header.get("probes"), warmed):
-                    pages.changed()  # the warm-up's new heap too
-                _launch(header, fds, own_pids, control, events)
-                pages.forked()
-            else:
+            if key.data is GRADER:  # it has ended: nobody will read what its jobs send
+                _kill_jobs(events)
+                return
+            if isinstance(key.data, _Running):
                 _ended(key.data, key.fd, events)
+                continue
+            try:
+                message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
+            except OSError:
+                message = b""
+            if not message:  # the pool closed: its jobs finish, reporting to the grader
+                events.unregister(control)
+                continue
+            header = json.loads(message)
+            if warm.for_probes(header.get("probes"), warmed):
+                pages.changed()  # the warm-up's new heap too
+            _launch(header, fds, own_pids, control, events)
+            pages.forked()
+        if not any(k.fileobj is control or isinstance(k.data, _Running)
+                   for k in events.get_map().values()):
+            return
+
+
+def _kill_jobs(events: selectors.BaseSelector) -> None:
+    """SIGKILL each running job's group (its pid is not reused: the job is not waited for)."""
+    for key in list(events.get_map().values()):
+        if isinstance(key.data, _Running):
+            for kill in (os.killpg, os.kill):  # the job alone if it has no group of its own yet
+                try:
+                    kill(key.data.pid, signal.SIGKILL)
+                    break
+                except OSError:
+                    continue
 
 
 def _preload_probes() -> None:
