@@ -118,8 +118,8 @@ class Fresh:
                                 env=child_env(jail.home), start_new_session=True)
         os.close(job_r)
         os.close(proto_w)
-        # killed if its parent dies, as a job of the pool is: where the parent is this
-        # process (no bwrap), a grader killed outright takes the child along; bwrap's own
+        # killed if its parent dies: where the parent is this process (no bwrap), a grader
+        # killed outright takes the child along, as a zygote kills its jobs then; bwrap's own
         # process keeps no capability, and may not signal a child of another user id
         send_job(job, jail, job_w, die_with_parent=True)
         return _Process(proc, jail, proto_r)
