@@ -329,6 +329,17 @@ def test_a_job_dies_with_a_grader_killed_outright(tmp_path):
     killed_outright(POOL_GRADER, tmp_path)
 
 
+def test_a_system_without_pidfds_has_a_pool_that_cannot_start(monkeypatch):
+    """As a zygote that cannot start (below): the pool falls back to fresh interpreters."""
+    monkeypatch.delattr(os, "pidfd_open")
+    pool = Pool(detect())
+    try:
+        with pytest.raises(OSError):
+            pool._start_zygote()
+    finally:
+        pool.close()
+
+
 def test_a_pool_that_cannot_start_grades_with_fresh_interpreters(monkeypatch):
     monkeypatch.setattr("autograder.sandbox.zygote.BOOT", "raise SystemExit(1)")
     pool = Pool(detect())

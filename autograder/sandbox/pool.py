@@ -154,7 +154,10 @@ class Pool:
 
     def _start_zygote(self) -> tuple[subprocess.Popen, socket.socket]:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        grader = os.pidfd_open(os.getpid())  # readable once this process ends, however
+        try:
+            grader = os.pidfd_open(os.getpid())  # readable once this process ends, however
+        except AttributeError:  # not Linux, whose pidfds the zygote needs for its jobs too
+            raise OSError("no pidfds here: no warm pool") from None
         inner = [sys.executable, "-I", "-B", "-c", zygote.BOOT, str(theirs.fileno()),
                  str(grader)]
         argv = zygote_argv(inner, self.root) if self.layer.name == "namespaces" else inner
