@@ -109,8 +109,11 @@ def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:
     signum = getattr(exc, "signum", signal.SIGINT)
     why = f"stopped by {signal.Signals(signum).name}" if signum in STOPPING else "interrupted"
     why += ", then cut short" if cut else ""
-    print(f"autograder: {why}: every result written is kept, and the same command again "
-          "grades what is left", file=sys.stderr)
+    try:
+        print(f"autograder: {why}: every result written is kept, and the same command again "
+              "grades what is left", file=sys.stderr)
+    except (OSError, ValueError):  # the terminal whose closing sent the SIGHUP is gone
+        pass
     return 128 + signum
 
 

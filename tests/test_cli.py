@@ -190,6 +190,13 @@ def test_ctrl_c_sigterm_and_sighup_say_so_and_exit_128_plus_the_signal(exc, code
                                        "and the same command again grades what is left\n")
 
 
+def test_a_sighup_from_a_closed_terminal_still_exits_129(monkeypatch):
+    from test_progress import ClosedTerminal
+
+    monkeypatch.setattr("sys.stderr", ClosedTerminal())
+    assert command.stopped(command.Stopped(signal.SIGHUP)) == 129
+
+
 def test_a_stop_after_the_first_cuts_the_gradings_short_and_says_so(monkeypatch, capsys):
     cuts = []
     monkeypatch.setattr("autograder.sandbox.runner.cut_short", lambda: cuts.append(1))

@@ -64,3 +64,26 @@ def test_a_batch_s_threads_reporting_at_once_give_whole_lines_and_an_exact_count
     assert sorted(lines) == sorted(want)
     assert progress.failed == threads * each // 5
     assert len(progress.seconds) == threads * each
+
+
+class ClosedTerminal(io.StringIO):
+    """The terminal of a closed session (its SIGHUP is the stop): every write fails."""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        raise OSError(5, "Input/output error")
+
+
+def test_a_stopped_batch_says_once_what_it_waits_for_even_with_no_terminal_to_say_it_on(
+        monkeypatch, capsys):
+    with Progress(3, detail=False) as progress:
+        progress.stopping(0)  # nothing being graded: nothing to wait for
+        progress.stopping(1)
+    assert capsys.readouterr().err == (
+        "autograder: stopping once the submission being graded is done; stop again (Ctrl-C, "
+        "kill) to cut it short and grade it next time\n")
+    monkeypatch.setattr("sys.stderr", ClosedTerminal())
+    with Progress(3, detail=False) as progress:
+        progress.stopping(2)  # the grader goes on stopping: no OSError

@@ -52,11 +52,14 @@ class Progress:
         line = (f"autograder: stopping once {which} done; stop again (Ctrl-C, kill) to cut "
                 f"{them} short and grade {them} next time")
         with self._lock:
-            if self._bar is None or self._bar.disable:
-                sys.stderr.write(line + "\n")
-                sys.stderr.flush()
-            else:
-                self._bar.write(line, file=sys.stderr)
+            try:
+                if self._bar is None or self._bar.disable:
+                    sys.stderr.write(line + "\n")
+                    sys.stderr.flush()
+                else:
+                    self._bar.write(line, file=sys.stderr)
+            except (OSError, ValueError):  # a closed terminal (its SIGHUP is the stop)
+                pass
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
