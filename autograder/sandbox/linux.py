@@ -1,7 +1,9 @@
-"""The few Linux system calls the warm pool needs and Python 3.11's `os` lacks."""
+"""The few Linux system calls the warm pool needs and Python 3.11's `os` lacks, and the kill
+of a job that both of its sides make."""
 
 import ctypes
 import os
+import signal
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -55,3 +57,13 @@ def madvise(start: int, length: int, advice: int) -> None:
 def prctl(option: int, value: int) -> None:
     _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(value), ctypes.c_ulong(0),
                        ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the job's session, or the job alone if it has not made its session yet."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except (ProcessLookupError, PermissionError):
+            continue

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import zygote
+from autograder.sandbox import linux, zygote
 from autograder.sandbox.jail import JOIN, Jail
 from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
@@ -68,7 +68,7 @@ class _Forked:
         if ending:  # a job that just ended is given the moment its status takes to arrive
             self._read_status(EXITING_SECONDS, lambda: self.code is not None)
         if self.pid is not None and self.code is None:
-            _kill_group(self.pid)
+            linux.kill_group(self.pid)
         self._read_status(STATUS_SECONDS, lambda: self.code is not None)
         self.status.close()
         os.close(self.out)
@@ -197,16 +197,6 @@ def _end(proc: subprocess.Popen, control: socket.socket) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
-
-
-def _kill_group(pid: int) -> None:
-    """The job's session, or the job alone if it has not made its session yet."""
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-            return
-        except (ProcessLookupError, PermissionError):
-            continue
 
 
 def default(layer: Layer | None = None) -> Spawner:

@@ -84,8 +84,7 @@ def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
     sel.register(started.proto, selectors.EVENT_READ, "proto")
     sel.register(started.out, selectors.EVENT_READ, "out")
     sel.register(_CUT[0], selectors.EVENT_READ, "cut")
-    pipes = 2
-    while pipes and child.failure is None:
+    while len(sel.get_map()) > 1 and child.failure is None:  # a pipe open beside the cut
         timeout = min(_deadline(child, since, limits), budget_end) - time.monotonic()
         if timeout <= 0:
             if child.current != "finished":
@@ -99,10 +98,9 @@ def _watch(started: Started, limits: Limits, budget_end: float) -> _Child:
             before = len(child.records)
             if not _read(child, key, limits, buffer):
                 sel.unregister(key.fd)
-                pipes -= 1
             if len(child.records) != before:
                 since = time.monotonic()
-    ending = not pipes  # it closed both pipes; otherwise it would only spin on
+    ending = len(sel.get_map()) == 1  # it closed both pipes; otherwise it would only spin on
     sel.close()
     os.close(started.proto)
     started.kill(ending=ending)

@@ -21,7 +21,6 @@ they talk to the grader, not to it, and so do they when the zygote itself dies.
 import json
 import os
 import selectors
-import signal
 import socket
 import sys
 from dataclasses import dataclass
@@ -97,21 +96,15 @@ def _serve(control: socket.socket, grader: int) -> None:
                 pages.changed()  # the warm-up's new heap too
             _launch(header, fds, own_pids, control, events)
             pages.forked()
-        if not any(k.fileobj is control or isinstance(k.data, _Running)
-                   for k in events.get_map().values()):
-            return
+        if len(events.get_map()) == 1:  # the grader's pidfd alone: the pool closed, and its
+            return  # last job has ended
 
 
 def _kill_jobs(events: selectors.BaseSelector) -> None:
     """SIGKILL each running job's group (its pid is not reused: the job is not waited for)."""
     for key in list(events.get_map().values()):
         if isinstance(key.data, _Running):
-            for kill in (os.killpg, os.kill):  # the job alone if it has no group of its own yet
-                try:
-                    kill(key.data.pid, signal.SIGKILL)
-                    break
-                except OSError:
-                    continue
+            linux.kill_group(key.data.pid)
 
 
 def _preload_probes() -> None:
