@@ -211,36 +211,35 @@ def test_a_stop_after_the_first_cuts_the_gradings_short_and_says_so(monkeypatch,
     assert capsys.readouterr().err.startswith("autograder: stopped by SIGTERM, then cut short: ")
 
 
+@pytest.fixture
+def stops():
+    """The stops' handlers, put back as they were after the test; the test sets them."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, *command.STOPPING)}
+    yield saved
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
 @pytest.mark.parametrize("ignored", [signal.SIGHUP, signal.SIGINT])
-def test_a_signal_ignored_at_the_start_stays_ignored(ignored):
+def test_a_signal_ignored_at_the_start_stays_ignored(ignored, stops):
     """As SIGHUP under nohup, and SIGINT in a shell's background job."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, *command.STOPPING)}
-    try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for signum in command.STOPPING:
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(ignored, signal.SIG_IGN)
-        command.handle_stops()
-        assert {s: signal.getsignal(s) for s in saved} == {
-            s: signal.SIG_IGN if s == ignored else command._stop for s in saved}
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in command.STOPPING:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(ignored, signal.SIG_IGN)
+    command.handle_stops()
+    assert {s: signal.getsignal(s) for s in stops} == {
+        s: signal.SIG_IGN if s == ignored else command._stop for s in stops}
 
 
-def test_a_command_that_is_leaving_ignores_the_stops_it_took():
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, *command.STOPPING)}
-    try:
-        signal.signal(signal.SIGINT, command._stop)
-        signal.signal(signal.SIGTERM, command._stop)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)  # one it never took stays as it was
-        command.ignore_stops()
-        assert {s: signal.getsignal(s) for s in saved} == {
-            signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN,
-            signal.SIGHUP: signal.SIG_DFL}
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
+def test_a_command_that_is_leaving_ignores_the_stops_it_took(stops):
+    signal.signal(signal.SIGINT, command._stop)
+    signal.signal(signal.SIGTERM, command._stop)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)  # one it never took stays as it was
+    command.ignore_stops()
+    assert {s: signal.getsignal(s) for s in stops} == {
+        signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN,
+        signal.SIGHUP: signal.SIG_DFL}
 
 
 def test_the_exercises_are_listed_with_their_points():

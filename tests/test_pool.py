@@ -202,19 +202,33 @@ def _wait_for(condition, seconds: float = 30) -> None:
         time.sleep(0.01)
 
 
+def _status(pid: int | str) -> dict[str, str] | None:
+    """/proc/PID/status by field; None once the process is gone."""
+    try:
+        return dict(line.split(":\t", 1)
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    except (OSError, ValueError):
+        return None
+
+
+def _children(parent: int) -> dict[int, dict[str, str]]:
+    """The parent's children, by pid, with their /proc/PID/status."""
+    found = {}
+    for folder in Path("/proc").glob("[0-9]*"):
+        fields = _status(folder.name)
+        if fields and int(fields["PPid"]) == parent:
+            found[int(folder.name)] = fields
+    return found
+
+
 def _zygote(pool: Pool) -> int:
     """The zygote's pid: the pool's process, or (at the namespace layer) its bwrap's child."""
     started = pool._zygote[0].pid
     if "bwrap" not in Path(f"/proc/{started}/cmdline").read_text():
         return started
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError):
-            continue
-        if parent == started:
-            return int(stat.parent.name)
-    raise AssertionError("no zygote below its bwrap")
+    below = _children(started)
+    assert below, "no zygote below its bwrap"
+    return next(iter(below))
 
 
 def _huge_kib(pid: int) -> int:
@@ -226,15 +240,7 @@ def _huge_kib(pid: int) -> int:
 
 def _jobs_of(zygote: int) -> list[int]:
     """The zygote's children that run as a job's user (dropped to it: in the submission)."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        if int(fields["PPid"]) == zygote and fields["Uid"].split()[0] != "0":
-            found.append(int(status.parent.name))
-    return found
+    return [pid for pid, fields in _children(zygote).items() if fields["Uid"].split()[0] != "0"]
 
 
 def test_a_zygote_that_dies_costs_its_running_job_nothing_and_is_started_again():
@@ -261,12 +267,10 @@ def test_a_zygote_that_dies_costs_its_running_job_nothing_and_is_started_again()
 
 def user_of(pid: int) -> int | None:
     """A live process's real user id; None once it is gone (or a zombie)."""
-    try:
-        fields = dict(line.split(":\t", 1)
-                      for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    except (OSError, ValueError):
+    fields = _status(pid)
+    if fields is None or fields["State"].startswith("Z"):
         return None
-    return None if fields["State"].startswith("Z") else int(fields["Uid"].split()[0])
+    return int(fields["Uid"].split()[0])
 
 
 def killed_outright(grader: str, tmp_path: Path) -> None:
