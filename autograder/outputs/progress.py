@@ -34,13 +34,10 @@ class Progress:
         with self._lock:
             self.seconds[report.submission] = seconds
             self.failed += report.status != "ok"
-            if self._bar is None or self._bar.disable:
-                sys.stdout.write(line + "\n")  # one write: print() adds its newline apart
-                sys.stdout.flush()
-                return
-            self._bar.write(line, file=sys.stdout)
-            self._bar.set_postfix(failed=self.failed, refresh=False)
-            self._bar.update()
+            self._write(line, sys.stdout)
+            if self._shown():
+                self._bar.set_postfix(failed=self.failed, refresh=False)
+                self._bar.update()
 
     def stopping(self, running: int) -> None:
         """Called once, by the batch's own thread, when the batch is stopped: the wait that
@@ -53,13 +50,20 @@ class Progress:
                 f"{them} short and grade {them} next time")
         with self._lock:
             try:
-                if self._bar is None or self._bar.disable:
-                    sys.stderr.write(line + "\n")
-                    sys.stderr.flush()
-                else:
-                    self._bar.write(line, file=sys.stderr)
+                self._write(line, sys.stderr)
             except (OSError, ValueError):  # a closed terminal (its SIGHUP is the stop)
                 pass
+
+    def _shown(self) -> bool:
+        return self._bar is not None and not self._bar.disable
+
+    def _write(self, line: str, stream) -> None:
+        """A whole line, above the bar where one is shown (the caller holds the lock)."""
+        if self._shown():
+            self._bar.write(line, file=stream)
+        else:
+            stream.write(line + "\n")  # one write: print() adds its newline apart
+            stream.flush()
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
