@@ -9,12 +9,13 @@ Everything else is `cli`.
 
 A SIGTERM (`kill`, a CI job's timeout) or a SIGHUP (a closed terminal) stops the command as
 Ctrl-C does, where its default would end it on the spot and leave the running jobs' cgroups and
-the pool's folder behind: the submissions being graded finish within their limits, keep their
-results and remove their jobs' cgroups and folders, the rest wait for the next run, the exit
-handlers remove the pool, and a line on stderr says what happened (exit status 128 + the
-signal's number, with no traceback). A second signal of any of these cuts the submissions being
-graded short (`runner.cut_short`): their jobs are killed and removed, and they are graded next
-time. A signal the command was started ignoring (`nohup`) stays ignored.
+the pool's folder behind: the submissions being graded have their grace to finish (`--grace`,
+`batch.GRACE_SECONDS`), keep their results and remove their jobs' cgroups and folders, the rest
+wait for the next run, the exit handlers remove the pool, and a line on stderr says what
+happened (exit status 128 + the signal's number, with no traceback). The grace's end, or a
+second signal of any of these, cuts the submissions being graded short (`runner.cut_short`):
+their jobs are killed and removed, and they are graded next time. A signal the command was
+started ignoring (`nohup`) stays ignored.
 """
 
 import signal
@@ -104,8 +105,7 @@ def ignore_stops() -> None:
 
 
 def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:
-    """Say why the command stopped, and whether a second stop cut gradings short; its exit
-    status."""
+    """Say why the command stopped, and whether gradings were cut short; its exit status."""
     signum = getattr(exc, "signum", signal.SIGINT)
     why = f"stopped by {signal.Signals(signum).name}" if signum in STOPPING else "interrupted"
     why += ", then cut short" if cut else ""
@@ -117,13 +117,19 @@ def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:
     return 128 + signum
 
 
+def _cut_short() -> bool:
+    """Whether gradings were cut short: by a second stop, or at the end of a batch's grace."""
+    runner = sys.modules.get("autograder.sandbox.runner")
+    return runner is not None and runner.was_cut_short()
+
+
 def run() -> None:
     """The `autograder` command's entry point."""
     handle_stops()
     try:
         code = main()
     except KeyboardInterrupt as exc:  # Ctrl-C, or one of STOPPING (`Stopped`)
-        code = stopped(exc, cut=len(RECEIVED) > 1)
+        code = stopped(exc, cut=_cut_short())
     leave(code)
 
 

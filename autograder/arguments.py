@@ -34,6 +34,11 @@ def parser() -> argparse.ArgumentParser:
                        "(needs the `cluster` extra; --jobs is then the workers' threads')")
     grade.add_argument("--no-pool", action="store_true", help="start a fresh interpreter for "
                        "every child instead of forking the warm pool (slower; the same results)")
+    grade.add_argument("--grace", type=_seconds, default=batch.GRACE_SECONDS, metavar="SECONDS",
+                       help="once stopped (Ctrl-C, SIGTERM, SIGHUP), how long the submissions "
+                       "being graded may take to finish before they are cut short, to be graded "
+                       "next time (default: %(default)g; 0: at once; inf: within their limits; "
+                       "a batch on this machine)")
     grade.add_argument("--timings", type=Path, help="write each submission's grading time "
                        "(seconds) and status to this CSV file")
     grade.add_argument("--fresh", action="store_true",
@@ -108,6 +113,17 @@ def _export_parser(sub) -> None:
     export.add_argument("--assignment-id", help="Canvas: the assignment's id, so that the "
                         "column is `Assignment (ID)` and updates that assignment")
     _exercise_option(export)
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (inf for no bound)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}")
+    return seconds
 
 
 def _settings_option(parser: argparse.ArgumentParser) -> None:

@@ -106,7 +106,7 @@ def _batch(args, paths: list[Path], targets: dict, common: dict, progress: Progr
                                  warm=not args.no_pool, note=note, **common)
     spawner = spawn.Fresh(detect()) if args.no_pool else pool.default()
     return batch.grade_all(paths, targets, jobs=args.jobs, spawner=spawner,
-                           stopping=progress.stopping, **common)
+                           stopping=progress.stopping, grace=args.grace, **common)
 
 
 def _gradescope(args) -> int:

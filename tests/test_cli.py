@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from command import ROOT, autograder, imports_torch, process
@@ -15,6 +16,7 @@ from test_pool import _wait_for
 
 from autograder import __main__ as command
 from autograder.sandbox.layers import CGROUP_ROOT
+from autograder.sandbox.limits import Limits
 
 CHECK_IDS = ["model.values", "model.hidden", "model.autograd", "mse.values", "mse.hidden",
              "mse.autograd", "gradients", "train_step.loss", "train_step.update",
@@ -135,8 +137,9 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
 
 def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_leaving_nothing(
         tmp_path):
-    """The first stop lets the submissions being graded finish and keep their results; a
-    second cuts the rest of them short, to be graded next time."""
+    """The first stop lets the submissions being graded finish and keep their results (with
+    `--grace inf`, as long as their limits); a second cuts the rest of them short, to be graded
+    next time."""
     subs, out, tmp = tmp_path / "subs", tmp_path / "out", tmp_path / "tmp"
     for folder in (subs, tmp):
         folder.mkdir()
@@ -150,7 +153,8 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
     errors = tmp_path / "stderr"
     with errors.open("w") as stderr:
         run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs, "--out", out,
-                                "--jobs", "2"], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)},
+                                "--jobs", "2", "--grace", "inf"], cwd=ROOT,
+                               env={**os.environ, "TMPDIR": str(tmp)},
                                stdout=subprocess.DEVNULL, stderr=stderr)
     jobs = lambda: list(tmp.rglob("autograder-job-*"))  # noqa: E731
     try:  # a's result written, and b's and c's jobs under way (a's folder is gone by then)
@@ -169,7 +173,7 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
     said = errors.read_text()
     assert run.returncode == 128 + signal.SIGTERM, said
     assert ("autograder: stopping once the 2 submissions being graded are done; stop again "
-            "(Ctrl-C, kill) to cut them short and grade them next time") in said
+            "(Ctrl-C, kill) to cut them short now; what is cut short is graded next time") in said
     assert ("autograder: stopped by SIGTERM, then cut short: every result written is kept, "
             "and the same command again grades what is left") in said
     assert "Traceback" not in said
@@ -209,6 +213,65 @@ def test_a_stop_after_the_first_cuts_the_gradings_short_and_says_so(monkeypatch,
     assert cuts == [1, 1] and command.RECEIVED == [signal.SIGTERM, signal.SIGINT, signal.SIGTERM]
     assert command.stopped(first.value, cut=True) == 143
     assert capsys.readouterr().err.startswith("autograder: stopped by SIGTERM, then cut short: ")
+
+
+@pytest.mark.parametrize("grace, b_seconds, cut", [
+    (0.0, 60, True), (0.3, 60, True),  # b would take longer than its grace: cut short
+    (30.0, 0.2, False), (float("inf"), 0.2, False)])  # b finishes within it, and keeps its result
+def test_a_stopped_batch_gives_the_submissions_being_graded_their_grace_then_cuts_them_short(
+        grace, b_seconds, cut, monkeypatch, tmp_path):
+    """The batch's own wait, with gradings that stand in for a child: b is being graded when
+    the stop comes, c is never begun."""
+    from autograder.grading import batch, registry
+    from autograder.grading.expectations import Expectations
+    from autograder.grading.report import Report
+    from autograder.sandbox import runner
+
+    cuts, saved, told = threading.Event(), [], []
+    monkeypatch.setattr(runner, "cut_short", cuts.set)
+    monkeypatch.setattr(command, "RECEIVED", [])
+
+    def grade_one(path, *_):
+        assert path.name == "b.py", "c was begun"
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)  # the stop
+        if cuts.wait(b_seconds):
+            raise runner.CutShort
+        return Report(path.name, ())
+
+    class Store:
+        load = staticmethod(lambda target, key: None)
+        save = staticmethod(lambda report, target, key: saved.append(report.submission))
+
+    monkeypatch.setattr(batch, "grade_one", grade_one)
+    paths = [tmp_path / "b.py", tmp_path / "c.py"]
+    for path in paths:
+        path.write_text("")
+    before = signal.signal(signal.SIGUSR1, command._stop)
+    try:
+        with pytest.raises(command.Stopped):
+            batch.grade_all(paths, {p: tmp_path / f"{p.stem}.json" for p in paths},
+                            expect=Expectations.stored_for(registry.get("linreg")),
+                            limits=Limits(), store=Store(), jobs=1, grace=grace,
+                            stopping=lambda *args: told.append(args))
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+    assert told == [(1, grace)]
+    assert cuts.is_set() == cut and saved == ([] if cut else ["b.py"])
+
+
+def test_the_command_says_it_cut_gradings_short_only_when_it_did(monkeypatch):
+    """Whether by a second stop or at the end of the grace: `runner.cut_short` was called."""
+    from autograder.sandbox import runner
+
+    cut = os.pipe()
+    monkeypatch.setattr(runner, "_CUT", cut)  # this process's own stays unwritten
+    try:
+        assert not command._cut_short()
+        runner.cut_short()
+        assert command._cut_short()
+    finally:
+        for fd in cut:
+            os.close(fd)
 
 
 @pytest.fixture

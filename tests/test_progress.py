@@ -79,11 +79,17 @@ class ClosedTerminal(io.StringIO):
 def test_a_stopped_batch_says_once_what_it_waits_for_even_with_no_terminal_to_say_it_on(
         monkeypatch, capsys):
     with Progress(3, detail=False) as progress:
-        progress.stopping(0)  # nothing being graded: nothing to wait for
-        progress.stopping(1)
-    assert capsys.readouterr().err == (
-        "autograder: stopping once the submission being graded is done; stop again (Ctrl-C, "
-        "kill) to cut it short and grade it next time\n")
+        progress.stopping(0, 5.0)  # nothing being graded: nothing to wait for
+        progress.stopping(1, 5.0)
+        progress.stopping(2, float("inf"))  # --grace inf
+        progress.stopping(2, 0.0)  # --grace 0
+    assert capsys.readouterr().err.splitlines() == [
+        "autograder: stopping once the submission being graded is done, for 5 s at most; stop "
+        "again (Ctrl-C, kill) to cut it short now; what is cut short is graded next time",
+        "autograder: stopping once the 2 submissions being graded are done; stop again (Ctrl-C, "
+        "kill) to cut them short now; what is cut short is graded next time",
+        "autograder: stopping: cutting the 2 submissions being graded short, to be graded next "
+        "time"]
     monkeypatch.setattr("sys.stderr", ClosedTerminal())
     with Progress(3, detail=False) as progress:
-        progress.stopping(2)  # the grader goes on stopping: no OSError
+        progress.stopping(2, 5.0)  # the grader goes on stopping: no OSError

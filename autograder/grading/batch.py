@@ -8,7 +8,9 @@ a re-run of an unchanged batch gives back the very same files.
 import functools
 import hashlib
 import json
+import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,9 +23,17 @@ from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
+from autograder.sandbox import runner
 from autograder.sandbox.folders import exercise_dirs
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.spawn import Spawner
+
+GRACE_SECONDS = 5.0
+"""After a stop, how long the submissions being graded may take to finish before they are cut
+short: most take well under a second, and a supervisor that stops with SIGTERM and then SIGKILL
+waits longer (`docker stop` 10 s, Kubernetes 30 s), so the command has left, with everything
+removed, before the SIGKILL could leave the jobs' cgroups and the pool's folder behind. What
+is cut short loses nothing but its time: the next run grades it."""
 
 
 class Store(Protocol):
@@ -94,36 +104,70 @@ def kept(store: Store, target: Path | None, key: str, fresh: bool) -> Report | N
     return None if fresh or target is None else store.load(target, key)
 
 
+class _UnderWay:
+    """How many submissions are being graded, counted by each grading (`with`): a stop can
+    come before the future of one that has begun is even returned to the batch."""
+
+    def __init__(self):
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self):
+        with self._changed:
+            self._count += 1
+
+    def __exit__(self, *_):
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def __len__(self) -> int:
+        with self._changed:
+            return self._count
+
+    def ended(self, timeout: float | None) -> bool:
+        """Whether every grading under way ended within `timeout` seconds (None: no bound)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._count, timeout)
+
+
 def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Expectations,
               limits: Limits, store: Store, jobs: int = 1, fresh: bool = False,
               spawner: Spawner | None = None, rubric: tuple[Check, ...] | None = None,
               done: Callable[[Report, bool, float], None] = lambda *_: None,
-              stopping: Callable[[int], None] = lambda _: None) -> list[Report]:
+              stopping: Callable[[int, float], None] = lambda *_: None,
+              grace: float = GRACE_SECONDS) -> list[Report]:
     """Grade each path, keeping its result in `store` at targets[path] as soon as it is
     known; `done` hears of each report, whether it was reused, and the seconds it took.
 
     Stopped (KeyboardInterrupt, raised in this thread by Ctrl-C or the command's other
     signals), the batch grades nothing more: `stopping` hears how many submissions are being
-    graded, and those finish, unless `runner.cut_short` cuts them short, before it raises."""
+    graded and the `grace` they have (seconds; infinite: their limits), and those finish
+    before it raises, unless the grace runs out or a second stop comes first: either cuts them
+    short (`runner.cut_short`)."""
     rubric = expect.exercise.checks if rubric is None else rubric
 
+    under_way = _UnderWay()
+
     def one(path: Path) -> Report:
-        began = time.monotonic()
-        key, target = result_key(path, expect, limits, rubric), targets.get(path)
-        reused = kept(store, target, key, fresh)
-        report = reused or grade_one(path, expect, limits, spawner, rubric)
-        if target is not None and reused is None:
-            store.save(report, target, key)
-        done(report, reused is not None, time.monotonic() - began)
-        return report
+        with under_way:
+            began = time.monotonic()
+            key, target = result_key(path, expect, limits, rubric), targets.get(path)
+            reused = kept(store, target, key, fresh)
+            report = reused or grade_one(path, expect, limits, spawner, rubric)
+            if target is not None and reused is None:
+                store.save(report, target, key)
+            done(report, reused is not None, time.monotonic() - began)
+            return report
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        futures = [pool.submit(one, path) for path in paths]
         try:
+            futures = [pool.submit(one, path) for path in paths]
             return [future.result() for future in futures]
         except BaseException as exc:  # a stop, or a reference that fails every submission
-            for future in futures:
-                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
             if isinstance(exc, KeyboardInterrupt):
-                stopping(sum(future.running() for future in futures))
+                stopping(len(under_way), grace)
+                if not under_way.ended(None if math.isinf(grace) else grace):
+                    runner.cut_short()
             raise

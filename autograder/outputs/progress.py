@@ -1,5 +1,6 @@
 """What the instructor sees while a batch runs: a progress bar, and each submission's summary."""
 
+import math
 import sys
 import threading
 
@@ -39,15 +40,21 @@ class Progress:
                 self._bar.set_postfix(failed=self.failed, refresh=False)
                 self._bar.update()
 
-    def stopping(self, running: int) -> None:
-        """Called once, by the batch's own thread, when the batch is stopped: the wait that
-        follows can last as long as a submission's limits, so say what it waits for."""
+    def stopping(self, running: int, grace: float) -> None:
+        """Called once, by the batch's own thread, when the batch is stopped: say what the
+        wait that follows waits for, and for how long at most (`grace` seconds; infinite: as
+        long as a submission's limits)."""
         if not running:
             return
-        which, them = ((f"the {running} submissions being graded are", "them") if running > 1
-                       else ("the submission being graded is", "it"))
-        line = (f"autograder: stopping once {which} done; stop again (Ctrl-C, kill) to cut "
-                f"{them} short and grade {them} next time")
+        many = running > 1
+        which = f"the {running} submissions being graded" if many else "the submission being graded"
+        if not grace:
+            line = f"autograder: stopping: cutting {which} short, to be graded next time"
+        else:
+            bound = "" if math.isinf(grace) else f", for {grace:g} s at most"
+            line = (f"autograder: stopping once {which} {'are' if many else 'is'} done{bound}; "
+                    f"stop again (Ctrl-C, kill) to cut {'them' if many else 'it'} short now; "
+                    "what is cut short is graded next time")
         with self._lock:
             try:
                 self._write(line, sys.stderr)

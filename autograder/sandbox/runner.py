@@ -5,6 +5,7 @@ cases that remain. Whatever the child does, the parent gets one plain record per
 """
 
 import os
+import select
 import selectors
 import signal
 import time
@@ -36,6 +37,11 @@ def cut_short() -> None:
         os.write(_CUT[1], b"!")
     except BlockingIOError:  # written before, and never read: every watcher sees it already
         pass
+
+
+def was_cut_short() -> bool:
+    """Whether `cut_short` was called in this process."""
+    return bool(select.select([_CUT[0]], [], [], 0)[0])
 
 
 START_SECONDS = 60.0
