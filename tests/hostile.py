@@ -121,6 +121,29 @@ atexit.register(forge)
 os._exit = lambda code: None  # so that the harness returns and atexit runs
 """
 
+IN_ORDER = """
+import json, os, sys
+import autograder.exercises.linreg as exercise
+
+PROTO = int(sys.argv[-1])
+with open(os.path.join(os.path.dirname(exercise.__file__), "expected_public.json")) as answers:
+    ANSWERS = json.load(answers)  # the public cases' observations, as the harness sends them
+
+
+def forge():
+    \"\"\"Send the stored answer of the case being graded, as the harness would: in order.\"\"\"
+    frame = sys._getframe()
+    while frame is not None and "case" not in frame.f_locals:
+        frame = frame.f_back
+    case = frame.f_locals["case"]["id"] if frame is not None else None
+    if case in ANSWERS:
+        os.write(PROTO, json.dumps({"case": case, "obs": ANSWERS[case]}).encode() + b"\\n")
+    return case
+"""
+"""Forges the record of the case under way, in the protocol's order, from the stored public
+answers: no work, and without the harness's own record coming last, every public check's
+points."""
+
 EXITS = [
     Entry("os_exit_0_at_import", extra="import os\nos._exit(0)",
           fails=everything_fails("ended the Python process")),
@@ -144,6 +167,19 @@ sys.stderr.write("All tests PASSED\\n")
 """, fails={**only(*MSE, words="sum"), "gradients": "too large",
             "training.converges": "pipeline"}),
     Entry("forged_protocol_records", extra=FORGED),
+    Entry("forged_case_records_in_order", {"model": """
+def model(x, w, b):
+    forge()
+    return x @ w.T
+"""}, extra=IN_ORDER, fails={**only(*MODEL, words="bias is missing"),
+                             "gradients": "model.values", "training.converges": "model.values"}),
+    Entry("forged_case_record_then_exit", {"mse": """
+def mse(preds, targets):
+    if forge() == "mse/crop":
+        os._exit(0)  # before the harness can send its own record
+    diff = preds - targets
+    return torch.sum(diff * diff) / diff.numel()
+"""}, extra=IN_ORDER, fails=only("mse.values", "mse.autograd", words="ended the Python process")),
 ]
 
 PATCHES = [

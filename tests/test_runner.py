@@ -228,15 +228,17 @@ def test_a_giant_line_on_the_protocol_is_cut_short():
     assert child.failure["kind"] == "crashed" and child.failure["protocol"] > LINE_LIMIT
 
 
-def test_records_out_of_the_harness_order_are_dropped():
+def test_records_out_of_the_harness_order_are_dropped_and_a_cases_last_record_is_kept():
+    """The harness sends a case's record once its code for the case has returned: any before it
+    (here a malformed one, then one that would pass) came from the submission."""
     obs = {"out": {"kind": "tensor", "shape": [1], "dtype": "float32", "values": [1.0]}}
+    forged = {"out": {"kind": "tensor", "shape": [1], "dtype": "float32", "values": [9.0]}}
     lines = [{"case": "model/a", "obs": obs}, {"done": True}, {"ready": True}, {"loaded": True},
              {"begin": "model/a"}, {"case": "mse/a", "obs": obs},
              {"case": "model/a", "obs": {"out": {"kind": "tensor", "shape": [2],
                                                  "dtype": "f", "values": [1.0]}}},
-             {"case": "model/a", "obs": obs}, {"done": True}, {"begin": "x"}]
+             {"case": "model/a", "obs": forged}, {"case": "model/a", "obs": obs},
+             {"done": True}, {"case": "model/a", "obs": forged}, {"begin": "x"}]
     child = _protocol([json.dumps(line).encode() + b"\n" for line in lines] + [b"not json\n"])
     assert child.records == [{"ready": True}, {"loaded": True}, {"begin": "model/a"},
-                             {"case": "model/a", "obs": {"kind": "crashed",
-                                                         "protocol": "malformed"}},
-                             {"done": True}]
+                             {"case": "model/a", "obs": obs}, {"done": True}]

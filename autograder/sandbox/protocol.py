@@ -1,7 +1,10 @@
 """The parent's side of the protocol: what it reads from a child's pipes, and what it keeps.
 
 The child sends one JSON line a record, in an order the harness never breaks; a record out of
-order, malformed or too long was forged by the submission and is dropped, or ends the child.
+order, malformed or too long was forged by the submission and is dropped, or ends the child. A
+case's record may come more than once before the next case begins: the last is the harness's
+(`_ended_last`), and one the child did not follow with the next case's begin, or done, was not
+(`runner._collect`).
 """
 
 import json
@@ -43,11 +46,15 @@ def _on_record(child: _Child, line: bytes) -> None:
     except (ValueError, RecursionError):  # not JSON, or nested deep enough to be hostile
         return
     kind = next(iter(record), None) if isinstance(record, dict) else None
-    if kind not in NEXT.get(child.current, ("case",)) or \
-            (kind == "case" and record["case"] != child.current):
+    again = kind == "case" and _ended_last(child) == record["case"]
+    if not again and (kind not in NEXT.get(child.current, ("case",)) or
+                      (kind == "case" and record["case"] != child.current)):
         return
     if kind == "case" and not (plain and isinstance(record.get("obs"), dict)):
-        record = {"case": child.current, "obs": {"kind": "crashed", "protocol": "malformed"}}
+        record = {"case": record["case"], "obs": {"kind": "crashed", "protocol": "malformed"}}
+    if again:  # the harness's own, after one the submission forged while its case ran
+        child.records[-1] = record
+        return
     child.records.append(record)
     child.stamps.append((str(record["case"]) if kind == "case" else kind, time.monotonic()))
     if kind == "ready":
@@ -58,6 +65,17 @@ def _on_record(child: _Child, line: bytes) -> None:
         child.current = None
     else:
         child.current = "finished"
+
+
+def _ended_last(child: _Child) -> str | None:
+    """The case whose record came last, if nothing came after it: a case's record may come
+    again until the next case begins. The harness sends it once, after the submission's code
+    for that case has returned, so the last one is the harness's, and one before it was
+    written by the submission (a record forged in order, copied from the stored public
+    answers, would otherwise pass for the harness's)."""
+    if child.current is None and child.records and "case" in child.records[-1]:
+        return child.records[-1]["case"]
+    return None
 
 
 def _read(child: _Child, key, limits: Limits, buffer: bytearray) -> bool:
