@@ -137,9 +137,9 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
 
 def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_leaving_nothing(
         tmp_path):
-    """The first stop lets the submissions being graded finish and keep their results (with
-    `--grace inf`, as long as their limits); a second cuts the rest of them short, to be graded
-    next time."""
+    """The first stop lets the submissions being graded finish and keep their results, within
+    their grace (`--grace 60`: longer than the test takes); a second cuts the rest of them short,
+    to be graded next time."""
     subs, out, tmp = tmp_path / "subs", tmp_path / "out", tmp_path / "tmp"
     for folder in (subs, tmp):
         folder.mkdir()
@@ -153,7 +153,7 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
     errors = tmp_path / "stderr"
     with errors.open("w") as stderr:
         run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", subs, "--out", out,
-                                "--jobs", "2", "--grace", "inf"], cwd=ROOT,
+                                "--jobs", "2", "--grace", "60"], cwd=ROOT,
                                env={**os.environ, "TMPDIR": str(tmp)},
                                stdout=subprocess.DEVNULL, stderr=stderr)
     jobs = lambda: list(tmp.rglob("autograder-job-*"))  # noqa: E731
@@ -172,8 +172,9 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
         run.kill()
     said = errors.read_text()
     assert run.returncode == 128 + signal.SIGTERM, said
-    assert ("autograder: stopping once the 2 submissions being graded are done; stop again "
-            "(Ctrl-C, kill) to cut them short now; what is cut short is graded next time") in said
+    assert ("autograder: stopping once the 2 submissions being graded are done, for 60 s at "
+            "most; stop again (Ctrl-C, kill) to cut them short now; what is cut short is graded "
+            "next time") in said
     assert ("autograder: stopped by SIGTERM, then cut short: every result written is kept, "
             "and the same command again grades what is left") in said
     assert "Traceback" not in said
