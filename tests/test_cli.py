@@ -182,7 +182,7 @@ def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_
     assert json.loads((out / "b.json").read_text())["score"] == 100
     assert list(tmp.iterdir()) == []  # the pool's folder, and every job's in it
     assert not [c for kind in ("memory", "pids")  # nor any process of c's, which holds them
-                for c in (CGROUP_ROOT / kind).glob(f"autograder-{run.pid}-*")]
+                for c in (CGROUP_ROOT / kind).glob(f"autograder-*-{run.pid}-*")]
 
 
 @pytest.mark.parametrize("exc, code, why", [

@@ -20,8 +20,9 @@ from gallery import GALLERY, LINREG_JOB, REFERENCE
 from recorded import assert_as_recorded, entry_name, keys_of
 from test_backward import SHOWS, SHOWS_CASE
 
-from autograder.sandbox import linux, warm
+from autograder.sandbox import leftovers, linux, warm
 from autograder.sandbox.case import Case
+from autograder.sandbox.jail import sweep_leftovers
 from autograder.sandbox.layers import CGROUP_ROOT, detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
@@ -103,7 +104,7 @@ def test_a_job_its_threads_and_its_children_are_in_the_job_s_own_cgroups(warm_po
     assert all(set(groups) == {"memory", "pids"} for groups in seen.values())
     names = {name for groups in seen.values() for name in groups.values()}
     assert len(names) == 1
-    assert names.pop().startswith(f"autograder-{os.getpid()}-")
+    assert names.pop().startswith(f"autograder-{leftovers.owner()}-")  # this grader's
 
 
 GOOD = REFERENCE.read_text()
@@ -273,10 +274,10 @@ def user_of(pid: int) -> int | None:
     return int(fields["Uid"].split()[0])
 
 
-def killed_outright(grader: str, tmp_path: Path) -> None:
+def killed_outright(grader: str, tmp_path: Path, monkeypatch) -> None:
     """Run `grader`, a script that starts one job sleeping at its load and prints its pid;
     SIGKILL it once the job runs as its own user; the job must be gone within 10 s. What the
-    grader leaves (its jail's cgroups and folders) is removed."""
+    grader leaves (its jobs' cgroups, its pool's folder) the next grader's sweep removes."""
     run = subprocess.Popen([sys.executable, "-c", grader], stdout=subprocess.PIPE, text=True,
                            env={**os.environ, "TMPDIR": str(tmp_path)})
     job = None
@@ -294,18 +295,13 @@ def killed_outright(grader: str, tmp_path: Path) -> None:
         if job is not None and user_of(job) is not None:  # it outlived its grader
             os.killpg(job, signal.SIGKILL)
         _wait_for(lambda: user_of(job) is None, 10)
-        for cgroup in CGROUP_ROOT.glob(f"*/autograder-{run.pid}-*"):
-            _wait_for(lambda: _removed(cgroup), 5)  # noqa: B023 (waited for here)
-
-
-def _removed(folder: Path) -> bool:
-    try:
-        folder.rmdir()
-    except FileNotFoundError:
-        pass
-    except OSError:  # a cgroup whose last process is still leaving it
-        return False
-    return True
+        # what it left (its jobs' cgroups, its pool's folder), which the next grader removes
+        left = lambda: [*CGROUP_ROOT.glob(f"*/autograder-*-{run.pid}-*"),  # noqa: E731
+                        *tmp_path.glob(f"autograder-pool-*-{run.pid}-*")]
+        monkeypatch.setattr(leftovers, "_swept", [])  # a grader of its own, with its TMPDIR
+        monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+        sweep_leftovers(detect())
+        assert left() == []
 
 
 SLEEPER_JOB = ('{"source": "import time\\ntime.sleep(1000)\\n", "filename": "linreg.py", '
@@ -326,11 +322,11 @@ time.sleep(1000)
 """
 
 
-def test_a_job_dies_with_a_grader_killed_outright(tmp_path):
+def test_a_job_dies_with_a_grader_killed_outright(tmp_path, monkeypatch):
     """The zygote holds a pidfd of its grader: when the grader ends, even by SIGKILL, the
     zygote kills the jobs it is running (of other user ids: it keeps CAP_KILL) and leaves.
     Before, such a job slept on, with its cgroups."""
-    killed_outright(POOL_GRADER, tmp_path)
+    killed_outright(POOL_GRADER, tmp_path, monkeypatch)
 
 
 def test_a_system_without_pidfds_has_a_pool_that_cannot_start(monkeypatch):

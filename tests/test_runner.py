@@ -141,13 +141,13 @@ time.sleep(1000)
 """
 
 
-def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path):
+def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path, monkeypatch):
     """Where the grader is the fresh child's parent (no bwrap: the user layer here), its end,
     even by SIGKILL, ends the child (its parent-death signal, asked for after its drop), as a
     zygote ends its jobs."""
     if os.geteuid() != 0:
         pytest.skip("the user layer drops to a user of its own: root only")
-    killed_outright(FRESH_GRADER, tmp_path)
+    killed_outright(FRESH_GRADER, tmp_path, monkeypatch)
 
 
 def test_a_load_failure_is_reported_once_for_everything():

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.sandbox import leftovers
 from autograder.sandbox.layers import (
     CGROUP_ROOT,
     INSIDE_HOME,
@@ -45,6 +46,7 @@ class Jail:
             raise
 
     def _make(self, root: str | None) -> None:
+        sweep_leftovers(self.layer)
         self.workdir = tempfile.mkdtemp(prefix="autograder-job-", dir=root)
         self.uid = _job_uid(self.layer) if self.layer.drops_user else None
         if self.uid is not None:
@@ -58,7 +60,7 @@ class Jail:
             SHARED_USER.release()
 
     def _make_cgroups(self) -> list[Path]:
-        name = f"autograder-{os.getpid()}-{secrets.token_hex(6)}"
+        name = f"autograder-{leftovers.owner()}-{secrets.token_hex(6)}"
         memory, pids = CGROUP_ROOT / "memory" / name, CGROUP_ROOT / "pids" / name
         memory.mkdir()
         pids.mkdir()
@@ -113,6 +115,12 @@ class Jail:
             _sweep(functools.partial(_pids_of_user, self.uid))
         shutil.rmtree(self.workdir, ignore_errors=True)
         self._release()
+
+
+def sweep_leftovers(layer: Layer) -> None:
+    """Once a process: what graders killed outright left here (`leftovers`), their jobs'
+    cgroups emptied first."""
+    leftovers.sweep(CGROUP_ROOT if layer.cgroups else None, _remove)
 
 
 def _job_uid(layer: Layer) -> int:

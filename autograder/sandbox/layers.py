@@ -23,6 +23,7 @@ from pathlib import Path
 from secrets import token_hex
 
 from autograder.sandbox.folders import exercise_dirs, exercise_folders, harness, secrets_of
+from autograder.sandbox.leftovers import owner
 
 LAYERS = ("process", "user", "namespaces")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -69,7 +70,7 @@ def _bwrap_works() -> bool:
 def _cgroups_work() -> bool:
     try:
         for controller in ("memory", "pids"):
-            probe = CGROUP_ROOT / controller / f"autograder-probe-{os.getpid()}-{token_hex(6)}"
+            probe = CGROUP_ROOT / controller / f"autograder-probe-{owner()}-{token_hex(6)}"
             probe.mkdir()
             probe.rmdir()
         return True

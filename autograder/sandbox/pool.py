@@ -20,8 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import linux, zygote
-from autograder.sandbox.jail import JOIN, Jail
+from autograder.sandbox import leftovers, linux, zygote
+from autograder.sandbox.jail import JOIN, Jail, sweep_leftovers
 from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
 
@@ -83,7 +83,7 @@ class Pool:
 
     def __init__(self, layer: Layer):
         self.layer = layer
-        self.root = tempfile.mkdtemp(prefix="autograder-pool-")
+        self.root = tempfile.mkdtemp(prefix=f"autograder-pool-{leftovers.owner()}-")
         os.chmod(self.root, 0o711)  # the jobs' users may enter their own folder, list none
         self._lock = threading.Lock()
         self._zygote: tuple[subprocess.Popen, socket.socket] | None = None
@@ -99,6 +99,7 @@ class Pool:
                 self._control()
             except OSError:  # the first child will try again, and fall back if need be
                 pass
+        sweep_leftovers(self.layer)  # while the zygote imports, rather than in the first jail
 
     def jail(self, limits) -> Jail:
         return Jail(self.layer, limits, root=self.root)
