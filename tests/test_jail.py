@@ -70,6 +70,7 @@ def test_a_grader_removes_what_ended_graders_of_its_pid_namespace_left_and_nothi
     pools.mkdir()
     for name in gone[:1] + kept:
         (pools / name.replace("autograder-", "autograder-pool-")).mkdir()
+    (pools / f"autograder-job-{ns}-{ended.pid}-a3").mkdir()  # a fresh child's folder
     (pools / f"autograder-pool-{ns}-{ended.pid}-link").symlink_to(target)
     monkeypatch.setattr(leftovers, "_swept", [])
     try:

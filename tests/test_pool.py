@@ -297,7 +297,7 @@ def killed_outright(grader: str, tmp_path: Path, monkeypatch) -> None:
         _wait_for(lambda: user_of(job) is None, 10)
         # what it left (its jobs' cgroups, its pool's folder), which the next grader removes
         left = lambda: [*CGROUP_ROOT.glob(f"*/autograder-*-{run.pid}-*"),  # noqa: E731
-                        *tmp_path.glob(f"autograder-pool-*-{run.pid}-*")]
+                        *tmp_path.glob(f"autograder-*-*-{run.pid}-*")]  # pool, job
         monkeypatch.setattr(leftovers, "_swept", [])  # a grader of its own, with its TMPDIR
         monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
         sweep_leftovers(detect())

@@ -47,7 +47,7 @@ class Jail:
 
     def _make(self, root: str | None) -> None:
         sweep_leftovers(self.layer)
-        self.workdir = tempfile.mkdtemp(prefix="autograder-job-", dir=root)
+        self.workdir = tempfile.mkdtemp(prefix=f"autograder-job-{leftovers.owner()}-", dir=root)
         self.uid = _job_uid(self.layer) if self.layer.drops_user else None
         if self.uid is not None:
             os.chown(self.workdir, self.uid, self.uid)

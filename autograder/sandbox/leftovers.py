@@ -1,13 +1,13 @@
 """What a grader killed outright leaves behind (a SIGKILL, the OOM killer, a supervisor that
 would not wait), and its removal by the next grader on the machine.
 
-Every grader removes its jobs' cgroups and its pool's folder as it leaves, unless it is killed
-outright. So each is named after its grader: the grader's PID namespace and pid (`owner`). A
-grader removes, once (`sweep`), every one whose grader shares its PID namespace and is no
-longer alive, killing what a job of that grader may still run in its cgroups. Those of a grader
-in another PID namespace that shares the cgroup tree or the temporary folder carry another
-namespace, and are never touched, alive or not; a dead grader's pid that is already reused
-keeps its leftovers in place, which is only untidy.
+Every grader removes its jobs' cgroups and folders and its pool's folder as it leaves, unless
+it is killed outright. So each is named after its grader: the grader's PID namespace and pid
+(`owner`). A grader removes, once (`sweep`), every one whose grader shares its PID namespace and
+is no longer alive, killing what a job of that grader may still run in its cgroups. Those of a
+grader in another PID namespace that shares the cgroup tree or the temporary folder carry
+another namespace, and are never touched, alive or not; a dead grader's pid that is already
+reused keeps its leftovers in place, which is only untidy.
 """
 
 import os
@@ -18,9 +18,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-NAME = re.compile(r"autograder-(?:probe-|pool-)?(\d+)-(\d+)-")
-"""A leftover's name: the cgroups of a job or of the layers' probe, or a pool's folder, each
-with its grader's PID namespace and pid."""
+NAME = re.compile(r"autograder-(?:probe-|pool-|job-)?(\d+)-(\d+)-")
+"""A leftover's name: the cgroups of a job or of the layers' probe, a pool's folder, or a job's
+folder (a fresh child's is in the temporary folder, a pool job's in its pool's), each with its
+grader's PID namespace and pid."""
+FOLDERS = ("autograder-pool-", "autograder-job-")
+"""The folders a grader makes in the temporary folder."""
 _SWEPT = threading.Lock()
 _swept: list[bool] = []
 
@@ -56,7 +59,7 @@ def sweep(cgroup_root: Path | None, remove_cgroup: Callable[[Path], None],
           folder: str | None = None) -> None:
     """Remove, once a process, the leftovers of ended graders: their cgroups under
     `cgroup_root` (None: no cgroups here) with `remove_cgroup`, which kills what is in one
-    first, and their pools' folders in `folder` (default: the temporary folder)."""
+    first, and their pools' and jobs' folders in `folder` (default: the temporary folder)."""
     with _SWEPT:
         if _swept:
             return
@@ -70,7 +73,7 @@ def sweep(cgroup_root: Path | None, remove_cgroup: Callable[[Path], None],
             remove_cgroup(cgroup)
     try:
         folders = [e.path for e in os.scandir(folder or tempfile.gettempdir())
-                   if e.name.startswith("autograder-pool-") and left_over(e.name) and
+                   if e.name.startswith(FOLDERS) and left_over(e.name) and
                    e.is_dir(follow_symlinks=False)]
     except OSError:
         return
