@@ -68,11 +68,12 @@ def _on_record(child: _Child, line: bytes) -> None:
 
 
 def _ended_last(child: _Child) -> str | None:
-    """The case whose record came last, if nothing came after it: a case's record may come
-    again until the next case begins. The harness sends it once, after the submission's code
-    for that case has returned, so the last one is the harness's, and one before it was
-    written by the submission (a record forged in order, copied from the stored public
-    answers, would otherwise pass for the harness's)."""
+    """The case whose record came last, if nothing came after it (no begin, no done): a case's
+    record may come again until the next case begins. The harness sends it once, after the
+    submission's code for that case has returned, so the last one is the harness's, and one
+    before it was written by the submission (a record forged in order, copied from the stored
+    public answers, would otherwise pass for the harness's); one that nothing followed before
+    the child ended was the submission's too (`runner._collect`)."""
     if child.current is None and child.records and "case" in child.records[-1]:
         return child.records[-1]["case"]
     return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from autograder.sandbox import pool, watch
 from autograder.sandbox.case import Case
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import _Child, _read
+from autograder.sandbox.protocol import _Child, _ended_last, _read
 from autograder.sandbox.spawn import Spawner, Started
 
 
@@ -201,11 +201,12 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
         elif "load_error" in record:
             result.load_error = record["load_error"] if isinstance(record["load_error"], dict) \
                 else {"kind": "raised", "type": "?", "message": "could not load"}
-    if child.failure and child.current is None and child.records and "case" in child.records[-1]:
+    unconfirmed = _ended_last(child)
+    if child.failure and unconfirmed is not None:
         # the harness follows a case's record with the next case's begin, or done, before
         # anything else can run: a child that ended in between sent that record itself, and
         # ended (or hung) before the harness could send its own
-        result.observations[str(child.records[-1]["case"])] = child.failure
+        result.observations[str(unconfirmed)] = child.failure
     if child.current in ("start", "load") and child.failure:
         result.load_error = {**child.failure, "call": "loading the submission"}
     if result.load_error is not None:
