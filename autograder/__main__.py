@@ -81,9 +81,15 @@ def _stop(signum, frame) -> None:
     RECEIVED.append(signum)
     if len(RECEIVED) == 1:
         raise Stopped(signum)
-    runner = sys.modules.get("autograder.sandbox.runner")  # none if nothing was graded yet
+    runner = _runner()
     if runner is not None:
         runner.cut_short()
+
+
+def _runner():
+    """The runner module, if this command has loaded it (none when nothing was graded yet: a
+    stop never imports it, nor torch with it)."""
+    return sys.modules.get("autograder.sandbox.runner")
 
 
 def handle_stops() -> None:
@@ -119,7 +125,7 @@ def stopped(exc: KeyboardInterrupt, cut: bool = False) -> int:
 
 def _cut_short() -> bool:
     """Whether gradings were cut short: by a second stop, or at the end of a batch's grace."""
-    runner = sys.modules.get("autograder.sandbox.runner")
+    runner = _runner()
     return runner is not None and runner.was_cut_short()
 
 
