@@ -12,7 +12,7 @@ from autograder.grading.pipeline import SUFFIXES
 from autograder.integrations import cluster, lms
 from autograder.outputs import class_summary, feedback, plots, writers
 from autograder.outputs.progress import Progress
-from autograder.sandbox import pool, spawn
+from autograder.sandbox import pool, runner, spawn
 from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             lms.ExportError, cluster.Unreachable) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    except (reference.ReferenceError, cluster.ClusterError) as exc:
+    except (reference.ReferenceError, runner.HarnessError, cluster.ClusterError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 3
 

@@ -116,6 +116,27 @@ def test_a_broken_reference_is_a_grader_error(tmp_path):
     assert run.returncode == 3 and "fails on case model/crop" in run.stderr
 
 
+def test_a_harness_that_never_starts_stops_the_batch_with_exit_3_and_gives_nobody_a_zero(
+        tmp_path, monkeypatch):
+    """As after a move of the checkout the grader was installed from: every child's harness
+    fails before any submission's code runs, which is no student's doing."""
+    from test_runner import _Unready
+
+    from autograder.sandbox import pool
+
+    real = pool.default()
+    monkeypatch.setattr(pool, "default", lambda: _Unready(real, broken=1000))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("alice.py", "bob.py"):
+        shutil.copy(ROOT / "examples" / name, subs / name)
+    run = autograder("grade", subs, "--out", tmp_path / "out", "--jobs", "1")
+    assert run.returncode == 3, run.stderr
+    assert "before any submission's code ran" in run.stderr
+    assert "No module named 'autograder.exercises.no_such_probes'" in run.stderr
+    assert not list(tmp_path.glob("out/*"))  # no result, no grades.csv
+
+
 def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()

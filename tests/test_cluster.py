@@ -252,6 +252,24 @@ def test_a_worker_with_another_grader_refuses_the_job(expect, subs):
         cluster_worker.grade(dataclasses.replace(job, rubric=(("nope", 1, "visible"),)))
 
 
+def test_a_worker_whose_harness_never_starts_stops_the_batch_with_its_reason(expect):
+    """As a worker whose grader its isolated interpreter cannot import: the same for every
+    submission it would take, so no result is kept and the reason reaches the instructor."""
+    from autograder.sandbox import runner
+
+    class Lost:
+        def result(self):
+            raise runner.HarnessError("the grader's child process exited with status 1")
+
+    cancelled = []
+    client = SimpleNamespace(loop=None, cancel=cancelled.extend)
+    futures = {Lost(): Path("a.py"), Lost(): Path("b.py")}
+    as_completed = SimpleNamespace(as_completed=lambda futures, loop: iter(futures))
+    with pytest.raises(cluster.ClusterError, match="exited with status 1"):
+        cluster._collect(as_completed, client, futures, expect.exercise, None)
+    assert cancelled == list(futures)
+
+
 def test_a_broken_reference_stops_the_cluster_batch_as_a_local_one(scheduler, subs, tmp_path):
     broken = tmp_path / "ref.py"
     broken.write_text(REFERENCE.read_text().replace("return x @ w.T + b",

@@ -150,6 +150,49 @@ def test_a_fresh_child_dies_with_a_grader_killed_outright(tmp_path, monkeypatch)
     killed_outright(FRESH_GRADER, tmp_path, monkeypatch)
 
 
+class _Unready:
+    """A spawner whose first `broken` children cannot import the exercise's probes: their
+    harness ends before it is ready, as one whose interpreter cannot import the grader does."""
+
+    def __init__(self, inner, broken: int):
+        self.inner, self.broken, self.started = inner, broken, 0
+        self.layer = inner.layer
+
+    def jail(self, limits):
+        return self.inner.jail(limits)
+
+    def start(self, job, jail):
+        self.started += 1
+        if self.started <= self.broken:
+            job = {**job, "probes": "autograder.exercises.no_such_probes"}
+        return self.inner.start(job, jail)
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "pool"])
+def test_a_harness_that_never_gets_ready_is_the_graders_failure_never_the_submissions(fresh):
+    """Nothing of the submission ran: no result, no 0 for it, and the instructor is told what
+    the child said, after a second try."""
+    spawner = _Unready(Fresh(detect()) if fresh else pool.default(), broken=2)
+    with pytest.raises(runner.HarnessError) as raised:
+        run_cases("def model(x, w, b):\n    return x @ w.T + b\n" + GOOD_MSE, "linreg.py",
+                  CASES, **LINREG_JOB, limits=FAST, spawner=spawner)
+    assert spawner.started == runner.START_TRIES == 2
+    told = str(raised.value)
+    assert "exited with status 1 before any submission's code ran" in told
+    assert "No module named 'autograder.exercises.no_such_probes'" in told
+    assert "python -I -c 'import autograder, torch'" in told
+
+
+def test_a_harness_that_fails_to_start_once_is_started_again_and_the_submission_graded():
+    spawner = _Unready(pool.default(), broken=1)
+    result = run_cases("def model(x, w, b):\n    return x @ w.T + b\n" + GOOD_MSE,
+                       "linreg.py", CASES, **LINREG_JOB, limits=FAST, spawner=spawner)
+    assert spawner.started == 2
+    assert result.load_error is None and "no_such_probes" not in result.output
+    assert result.observations["model/a"]["out"]["values"] == [3.5]
+    assert result.observations["mse/a"]["out"]["values"] == [1.0]
+
+
 def test_a_load_failure_is_reported_once_for_everything():
     result = run("sys.exit(0)\n")
     assert result.load_error["type"] == "SystemExit"

@@ -89,10 +89,11 @@ def default_jobs() -> int:
 
 def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
     """One submission of a batch, here or on a cluster's worker: whatever goes wrong with it
-    is its own report, except a reference that fails, which fails every one."""
+    is its own report, except a reference that fails, or a harness that never starts, which
+    fail every one."""
     try:
         return grade_file(path, expect=expect, limits=limits, spawner=spawner, rubric=rubric)
-    except reference.ReferenceError:
+    except (reference.ReferenceError, runner.HarnessError):
         raise  # the same for every submission: stop, and never report it as a student's 0
     except Exception as exc:  # one broken submission never stops the batch
         return Report(path.name, (), "grader error", "The grader could not grade this file; "
@@ -164,7 +165,7 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Ex
         try:
             futures = [pool.submit(one, path) for path in paths]
             return [future.result() for future in futures]
-        except BaseException as exc:  # a stop, or a reference that fails every submission
+        except BaseException as exc:  # a stop, or a failure that fails every submission
             pool.shutdown(wait=False, cancel_futures=True)
             if isinstance(exc, KeyboardInterrupt):
                 stopping(len(under_way), grace)

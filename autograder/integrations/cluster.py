@@ -20,6 +20,7 @@ from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
 from autograder.integrations import cluster_worker
+from autograder.sandbox import runner
 from autograder.sandbox.limits import Limits
 
 LOCAL = "local"
@@ -150,7 +151,8 @@ def _collect(distributed, client, futures: dict, exercise: Exercise, kept: _Kept
         path = futures[future]
         try:
             text = future.result()
-        except (reference.ReferenceError, cluster_worker.GraderMismatch) as exc:
+        except (reference.ReferenceError, cluster_worker.GraderMismatch,
+                runner.HarnessError) as exc:
             client.cancel(list(futures))  # the same for every submission: stop
             if isinstance(exc, reference.ReferenceError):
                 raise

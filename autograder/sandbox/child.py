@@ -136,9 +136,15 @@ def serve(job_fd: int, proto_fd: int) -> None:
     submission's exit handlers. Never returns."""
     channel = Channel(proto_fd)
     job = _read_job(job_fd)
-    # the exercise's probes come from the harness, read while the files are still readable
-    __import__(job["probes"])
-    _confine(job)
+    try:
+        # the exercise's probes come from the harness, read while the files are still readable
+        __import__(job["probes"])
+        _confine(job)
+    except BaseException:  # the harness's own failure, before any of the submission's code
+        import traceback
+
+        traceback.print_exc()  # for the instructor (`runner.HarnessError`), also from a fork
+        _exit(1)
     run(job, channel)
     channel.send(done=True)
     try:

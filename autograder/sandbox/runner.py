@@ -18,6 +18,18 @@ from autograder.sandbox.protocol import _Child, _ended_last, _read
 from autograder.sandbox.spawn import Spawner, Started
 
 
+class HarnessError(Exception):
+    """A child ended, or hung, before the harness in it was ready, twice: none of the
+    submission's code had run, so this is the grader's failure (an installation the child's
+    isolated interpreter cannot import, a machine out of processes or memory), the same for
+    every submission. Never a student's 0: a batch stops on it, as on a failing reference."""
+
+
+START_TRIES = 2
+"""Children started for a submission before a harness that never gets ready is the grader's
+failure: one more than one, for a fork or an exec that failed once on a loaded machine."""
+
+
 class CutShort(BaseException):
     """The command was told to stop at once (`cut_short`): the child was killed and its jail
     closed, and the submission has no result. Not an Exception: nothing that grades turns it
@@ -177,17 +189,38 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
     pending = [c for c in cases if c.probe not in alone] + [c for c in cases if c.probe in alone]
     result = RunResult(isolation=spawner.layer.describe())
     budget_end = time.monotonic() + limits.submission_seconds
-    output = bytearray()
+    output, unready = bytearray(), 0
     while pending:
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
                "functions": list(functions),
                "inject": inject, "alone": list(alone),
                "cases": [c.job() for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
+        if child.current == "start":  # no code of the submission ran: not its failure
+            unready += 1
+            if unready >= START_TRIES:
+                raise HarnessError(_never_ready(child))
+            continue
         output += child.output
         pending = _collect(child, pending, result, budget_end)
     result.output = output[: limits.output_bytes].decode("utf-8", "replace")
     return result
+
+
+def _never_ready(child: _Child) -> str:
+    """What the instructor is told of a child whose harness never got ready."""
+    failure = child.failure or {}
+    how = (f"did not get ready within {failure.get('seconds')} s"
+           if failure.get("kind") == "timeout" else
+           f"was killed by {failure['signal_name']}" if "signal_name" in failure else
+           f"exited with status {failure['exit_code']}" if "exit_code" in failure else
+           "used more memory than its limit" if failure.get("kind") == "memory" else "ended")
+    said = bytes(child.output).decode("utf-8", "replace").strip().splitlines()[-12:]
+    return (f"the grader's child process {how} before any submission's code ran, in "
+            f"{START_TRIES} tries; no submission was given a result for it. "
+            + ("It said:\n  " + "\n  ".join(said) if said else "It said nothing.")
+            + "\nCheck that this Python's isolated interpreter can import the grader and torch: "
+            "python -I -c 'import autograder, torch'")
 
 
 def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: float) -> list:
@@ -207,7 +240,7 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
         # anything else can run: a child that ended in between sent that record itself, and
         # ended (or hung) before the harness could send its own
         result.observations[str(unconfirmed)] = child.failure
-    if child.current in ("start", "load") and child.failure:
+    if child.current == "load" and child.failure:
         result.load_error = {**child.failure, "call": "loading the submission"}
     if result.load_error is not None:
         return []
