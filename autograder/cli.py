@@ -81,6 +81,7 @@ def _grade(args) -> int:
     expect = Expectations.with_reference(exercise, args.reference, run=not args.scheduler)
     limits = _limits(args, chosen)
     paths = _submissions(args.path) if args.path.is_dir() else [args.path]
+    _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
     with Progress(len(paths), detail=not args.quiet) as progress:
@@ -95,6 +96,16 @@ def _grade(args) -> int:
     if args.report:
         _reports(args, reports, [targets[p] for p in paths], exercise)
     return 0
+
+
+def _writable(args) -> None:
+    """Every folder the command will write in, tried before anything is graded."""
+    for folder in {args.out, args.json_path and args.json_path.parent,
+                   args.timings and args.timings.parent} - {None}:
+        try:
+            writers.writable(folder)
+        except writers.CannotWrite as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _batch(args, paths: list[Path], targets: dict, common: dict, progress: Progress) -> list:
@@ -213,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (reference.ReferenceError, runner.HarnessError, cluster.ClusterError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
+        return 3
+    except writers.CannotWrite as exc:  # a full disk: what was written before it is kept
+        print(f"autograder: {exc}; the results written before it are kept, and the same "
+              "command grades the rest", file=sys.stderr)
         return 3
 
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from types import SimpleNamespace
 
 import pytest
 from command import ROOT, autograder, imports_torch, process
@@ -135,6 +136,53 @@ def test_a_harness_that_never_starts_stops_the_batch_with_exit_3_and_gives_nobod
     assert "before any submission's code ran" in run.stderr
     assert "No module named 'autograder.exercises.no_such_probes'" in run.stderr
     assert not list(tmp_path.glob("out/*"))  # no result, no grades.csv
+
+
+@pytest.mark.parametrize("option", ["--out", "--json", "--timings"])
+def test_a_place_the_results_cannot_go_is_told_before_anything_is_graded(
+        option, tmp_path, monkeypatch):
+    from autograder.grading import batch
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    args = {"--out": ["examples", "--out", blocker / "out"],
+            "--json": ["examples/alice.py", "--json", blocker / "r.json"],
+            "--timings": ["examples/alice.py", "--json", tmp_path / "r.json",
+                          "--timings", blocker / "t.csv"]}[option]
+    graded = []
+    monkeypatch.setattr(batch, "grade_one", lambda *args: graded.append(args))
+    run = autograder("grade", *args)
+    assert run.returncode == 2 and f"autograder: cannot write in {blocker}" in run.stderr
+    assert "Traceback" not in run.stderr and graded == []
+
+
+def test_a_full_disk_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypatch):
+    """The third file the batch makes (the first is its look at --out) meets a full disk."""
+    import tempfile
+
+    from autograder.outputs import writers
+
+    made = []
+
+    def mkstemp(dir, prefix):
+        fd, tmp = tempfile.mkstemp(dir=dir, prefix=prefix)
+        made.append(tmp)
+        if len(made) < 3:
+            return fd, tmp
+        os.close(fd)
+        return os.open("/dev/full", os.O_WRONLY), tmp  # every write: no space left
+
+    monkeypatch.setattr(writers, "tempfile", SimpleNamespace(mkstemp=mkstemp))
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    for name in ("alice.py", "bob.py", "carol.py"):
+        shutil.copy(ROOT / "examples" / ("bob.py" if name == "carol.py" else name), subs / name)
+    run = autograder("grade", subs, "--out", out, "--jobs", "1")
+    assert run.returncode == 3
+    assert f"autograder: cannot write {out / 'bob.json'}: No space left on device; the " \
+        "results written before it are kept" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["alice.json"]  # nothing half-written
 
 
 def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):

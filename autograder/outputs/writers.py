@@ -3,6 +3,7 @@
 Every file is written whole to a temporary name and renamed, so a reader never sees half of one.
 """
 
+import contextlib
 import csv
 import io
 import json
@@ -18,17 +19,42 @@ from autograder.grading.exercise import Curve, Exercise
 from autograder.grading.report import CheckResult, Report
 
 
+class CannotWrite(Exception):
+    """A file could not be written (no such folder, no space, no right): the same for every
+    file after it, so a batch stops on it, with what it wrote before kept."""
+
+
 def atomic_write(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the instructor's other tools
-    os.replace(tmp, path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the instructor's tools
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:  # no half-written file left beside the results (a full disk)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def writable(folder: Path) -> None:
+    """Make `folder` if need be and write a file in it, or raise CannotWrite: asked before a
+    batch, so that a wrong --out is told at once, not after every submission was graded."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".autograder-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        why = "a file, not a folder" if Path(folder).is_file() else exc.strerror or exc
+        raise CannotWrite(f"cannot write in {folder}: {why}") from None
 
 
 def _test_extra(result: CheckResult) -> dict:
