@@ -183,6 +183,16 @@ def test_a_harness_that_never_gets_ready_is_the_graders_failure_never_the_submis
     assert "python -I -c 'import autograder, torch'" in told
 
 
+def test_a_job_whose_own_set_up_fails_in_the_zygote_tells_the_instructor_why(monkeypatch):
+    spawner = pool.default()
+    header = spawner._header
+    monkeypatch.setattr(spawner, "_header", lambda jail: {**header(jail), "cwd": "/no/such"})
+    with pytest.raises(runner.HarnessError) as raised:
+        run_cases(GOOD_MSE, "linreg.py", CASES, **LINREG_JOB, limits=FAST, spawner=spawner)
+    assert "FileNotFoundError: [Errno 2] No such file or directory: '/no/such'" in \
+        str(raised.value)
+
+
 def test_a_harness_that_fails_to_start_once_is_started_again_and_the_submission_graded():
     spawner = _Unready(pool.default(), broken=1)
     result = run_cases("def model(x, w, b):\n    return x @ w.T + b\n" + GOOD_MSE,

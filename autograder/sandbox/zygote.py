@@ -199,21 +199,40 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int])
     then the child harness, which drops to the job's user and runs the submission. Never
     returns."""
     try:
-        os.setsid()  # its own group, for the grader's kill
-        for cgroup in cgroups:  # "0": the writer itself, before it starts anything
-            os.write(cgroup, b"0")
-        if header["namespaces"]:
-            _isolate(header)
-        null = os.open(os.devnull, os.O_RDONLY)
-        for source, target in ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3), (proto_w, 4)):
-            os.dup2(source, target)
-        os.closerange(5, 1 << 16)  # nothing of the zygote's: no control socket, no status
-        os.environ.clear()
-        os.environ.update(header["env"])
-        os.chdir(header["cwd"])
+        try:
+            os.setsid()  # its own group, for the grader's kill
+            for cgroup in cgroups:  # "0": the writer itself, before it starts anything
+                os.write(cgroup, b"0")
+            if header["namespaces"]:
+                _isolate(header)
+            null = os.open(os.devnull, os.O_RDONLY)
+            for source, target in ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3),
+                                   (proto_w, 4)):
+                os.dup2(source, target)
+            os.closerange(5, 1 << 16)  # nothing of the zygote's: no control socket, no status
+            os.environ.clear()
+            os.environ.update(header["env"])
+            os.chdir(header["cwd"])
+        except BaseException:  # before any of the submission's code: the grader's failure,
+            _tell(out_w)  # told to the instructor (`runner.HarnessError`)
+            raise
         sys.argv = ["-c", "3", "4"]  # as a fresh child's: the same submission sees the same
         from autograder.sandbox.child import serve
 
         serve(3, 4)
     finally:
         _exit(1)
+
+
+def _tell(out_w: int) -> None:
+    """The exception being handled, on the job's output: its own pipe, or stderr once that
+    pipe is its stderr (and its own number closed)."""
+    import traceback
+
+    text = traceback.format_exc().encode()
+    for fd in (out_w, 2):
+        try:
+            os.write(fd, text)
+            return
+        except OSError:
+            continue
