@@ -183,6 +183,18 @@ def test_a_harness_that_never_gets_ready_is_the_graders_failure_never_the_submis
     assert "python -I -c 'import autograder, torch'" in told
 
 
+def test_a_memory_limit_too_small_for_a_fresh_interpreter_is_told_as_such():
+    if not detect().cgroups:
+        pytest.skip("memory limits by cgroup: root only")
+    tiny = Limits(load_seconds=20, case_seconds=3, submission_seconds=60, memory_mb=30)
+    with pytest.raises(runner.HarnessError) as raised:
+        run_cases(GOOD_MSE, "linreg.py", CASES, **LINREG_JOB, limits=tiny,
+                  spawner=Fresh(detect()))
+    assert "used more than its memory limit (30 MB) before any submission's code ran" in \
+        str(raised.value)
+    assert "Raise the limit (--memory-mb" in str(raised.value)
+
+
 def test_a_job_whose_own_set_up_fails_in_the_zygote_tells_the_instructor_why(monkeypatch):
     spawner = pool.default()
     header = spawner._header

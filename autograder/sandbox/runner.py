@@ -208,19 +208,24 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
 
 
 def _never_ready(child: _Child) -> str:
-    """What the instructor is told of a child whose harness never got ready."""
+    """What the instructor is told of a child whose harness never got ready, and what to do."""
     failure = child.failure or {}
-    how = (f"did not get ready within {failure.get('seconds')} s"
-           if failure.get("kind") == "timeout" else
-           f"was killed by {failure['signal_name']}" if "signal_name" in failure else
-           f"exited with status {failure['exit_code']}" if "exit_code" in failure else
-           "used more memory than its limit" if failure.get("kind") == "memory" else "ended")
+    kind = failure.get("kind")
+    how, hint = (
+        (f"used more than its memory limit ({failure.get('limit_mb')} MB)",
+         "Raise the limit (--memory-mb, or the settings' memory_mb): a fresh interpreter "
+         "needs some hundreds of MB to import torch") if kind == "memory" else
+        (f"did not get ready within {failure.get('seconds')} s",
+         "Is the machine overloaded? Try fewer at once (--jobs)") if kind == "timeout" else
+        (f"was killed by {failure['signal_name']}" if "signal_name" in failure else
+         f"exited with status {failure['exit_code']}" if "exit_code" in failure else "ended",
+         "Check that this Python's isolated interpreter can import the grader and torch: "
+         "python -I -c 'import autograder, torch'"))
     said = bytes(child.output).decode("utf-8", "replace").strip().splitlines()[-12:]
     return (f"the grader's child process {how} before any submission's code ran, in "
             f"{START_TRIES} tries; no submission was given a result for it. "
             + ("It said:\n  " + "\n  ".join(said) if said else "It said nothing.")
-            + "\nCheck that this Python's isolated interpreter can import the grader and torch: "
-            "python -I -c 'import autograder, torch'")
+            + f"\n{hint}")
 
 
 def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: float) -> list:
