@@ -185,6 +185,27 @@ def test_a_full_disk_stops_the_batch_and_keeps_what_was_written(tmp_path, monkey
     assert sorted(p.name for p in out.iterdir()) == ["alice.json"]  # nothing half-written
 
 
+def test_a_submission_that_is_a_link_is_never_read_through_it(tmp_path):
+    """An archive of uploads unpacked, or a repository checked out, can hold a symbolic link
+    to any file of the grader's machine: its text would be graded, and quoted back."""
+    from autograder.inputs import submission
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET: the instructor's notes\n")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    shutil.copy(ROOT / "examples" / "alice.py", subs / "alice.py")
+    (subs / "mallory.py").symlink_to(secret)
+    run = autograder("grade", subs, "--out", out)
+    assert run.returncode == 0, run.stderr
+    mallory = json.loads((out / "mallory.json").read_text())
+    assert (mallory["score"], mallory["extra_data"]["status"]) == (0, "could not load")
+    assert mallory["output"] == submission.LINK
+    assert json.loads((out / "alice.json").read_text())["score"] == 100
+    assert not [p for p in out.iterdir() if "TOP SECRET" in p.read_text()]
+    assert "TOP SECRET" not in run.stdout + run.stderr
+
+
 def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()

@@ -270,6 +270,25 @@ def test_a_worker_whose_harness_never_starts_stops_the_batch_with_its_reason(exp
     assert cancelled == list(futures)
 
 
+def test_a_link_is_never_read_nor_sent_to_a_worker(expect, tmp_path):
+    """Its report is made here, and no cluster is even asked for (the address is nobody's)."""
+    from autograder.inputs import submission
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    link = tmp_path / "mallory.py"
+    link.symlink_to(secret)
+    saved = []
+    store = SimpleNamespace(load=lambda target, key: None,
+                            save=lambda report, target, key: saved.append((report, key)))
+    [report] = cluster.grade_all([link], {link: tmp_path / "mallory.json"},
+                                 scheduler="tcp://192.0.2.1:8786", expect=expect,
+                                 limits=Limits(), store=store)
+    assert (report.status, report.message) == ("could not load", submission.LINK)
+    assert saved == [(report, batch.result_key(link, expect, Limits(),
+                                               expect.exercise.checks))]
+
+
 def test_a_broken_reference_stops_the_cluster_batch_as_a_local_one(scheduler, subs, tmp_path):
     broken = tmp_path / "ref.py"
     broken.write_text(REFERENCE.read_text().replace("return x @ w.T + b",

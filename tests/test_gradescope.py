@@ -17,6 +17,7 @@ from command import ROOT, autograder
 from gallery import REFERENCE
 
 from autograder.grading import registry
+from autograder.inputs import submission
 from autograder.integrations import gradescope
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
@@ -62,11 +63,14 @@ def root(tmp_path_factory):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_autograder(root: Path, name: str, text: str) -> dict:
+def run_autograder(root: Path, name: str, text: str = "", link: Path | None = None) -> dict:
     for sub in ("submission", "results"):
         shutil.rmtree(root / sub, ignore_errors=True)
         (root / sub).mkdir(mode=0o755)
-    (root / "submission" / name).write_text(text)
+    if link is not None:
+        (root / "submission" / name).symlink_to(link)
+    else:
+        (root / "submission" / name).write_text(text)
     # a Gradescope container has no namespaces: the sandbox's fallback layer, a user of its own
     env = {"PATH": os.environ["PATH"], "AUTOGRADER_ROOT": str(root),
            "AUTOGRADER_SANDBOX": "user"}
@@ -155,6 +159,15 @@ def test_a_hostile_upload_reads_nothing_forges_nothing_and_leaves_nothing(root):
     uid = pwd.getpwnam(gradescope.STUDENT).pw_uid
     left = subprocess.run(["ps", "-o", "pid=", "-u", str(uid)], capture_output=True, text=True)
     assert left.stdout.strip() == ""
+
+
+def test_an_upload_that_links_to_the_reference_is_never_read_through_the_link(root):
+    """A repository or an archive can hold a symbolic link. This grader runs as root: read
+    through the link, the reference would be graded as the student's (full marks), and any
+    other file of the container quoted back in a syntax error's feedback."""
+    results = run_autograder(root, "linreg.py", link=root / "source" / "reference" / "linreg.py")
+    assert results["score"] == 0 and results["extra_data"]["status"] == "could not load"
+    assert results["output"] == submission.LINK
 
 
 def test_an_upload_without_a_python_file_gets_a_clear_message_and_zero(root):

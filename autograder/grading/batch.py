@@ -23,6 +23,7 @@ from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import grade_file
 from autograder.grading.report import Report
+from autograder.inputs import submission
 from autograder.sandbox import runner
 from autograder.sandbox.folders import exercise_dirs
 from autograder.sandbox.limits import Limits
@@ -65,7 +66,10 @@ def result_key(path: Path, expect: Expectations, limits: Limits,
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
     digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
-    digest.update(path.read_bytes())
+    try:
+        digest.update(submission.read_bytes(path))
+    except submission.SubmissionError as exc:  # its result says why; a key all the same
+        digest.update(b"\0refused\0" + str(exc).encode())
     return digest.hexdigest()
 
 

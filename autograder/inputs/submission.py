@@ -4,6 +4,8 @@ Runs in the trusted parent. A notebook's line numbers are mapped back to its cel
 so feedback says "cell 5, line 2" rather than a line of a file the student never saw.
 """
 
+import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +38,34 @@ class Submission:
 
         return _LINE_REF.sub(told, text)
 
+LINK = ("Your file is a symbolic link, not a file: submit the file itself (the grader never "
+        "reads through a link).")
+
+
+def refused(path: Path) -> str | None:
+    """Why the file is never read, for the student, or None. A symbolic link is refused: this
+    process may read any file of the machine (as root, in a Gradescope container), and a link
+    in an upload (a repository, an archive) would make it read the reference, or any other
+    file, as the student's, and quote it back in the feedback."""
+    return LINK if Path(path).is_symlink() else None
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, never through a link (`refused`), or SubmissionError."""
+    if (why := refused(path)) is not None:
+        raise SubmissionError(why)
+    try:  # O_NOFOLLOW: a link put in its place since still fails
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SubmissionError(LINK if exc.errno == errno.ELOOP else
+                              f"Your file could not be read ({type(exc).__name__}).") from None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_bytes(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SubmissionError(f"Your file could not be read as UTF-8 text "
                               f"({type(exc).__name__}).") from None

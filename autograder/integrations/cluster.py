@@ -19,6 +19,7 @@ from autograder.grading.checks import Check
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
+from autograder.inputs import submission
 from autograder.integrations import cluster_worker
 from autograder.sandbox import runner
 from autograder.sandbox.limits import Limits
@@ -125,6 +126,11 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
         began = time.monotonic()
         if (reused := batch.kept(store, targets.get(path), kept.keys[path], fresh)) is not None:
             kept.add(path, reused, reused=True, seconds=time.monotonic() - began)
+    for path in paths:  # a link is never read, nor sent: its report says so, made here
+        if path not in kept.reports and submission.refused(path):
+            began = time.monotonic()
+            report = batch.grade_one(path, expect, limits, None, rubric)
+            kept.add(path, report, reused=False, seconds=time.monotonic() - began)
     todo = [p for p in paths if p not in kept.reports]
     if todo:  # else no cluster is needed at all
         distributed = _distributed()

@@ -21,6 +21,7 @@ from autograder.grading.checks import Check
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
+from autograder.inputs import submission
 from autograder.outputs import writers
 from autograder.sandbox import pool, spawn
 from autograder.sandbox.layers import detect
@@ -58,7 +59,7 @@ class Job:
     def of(cls, path: Path, expect: Expectations, limits: Limits, rubric: tuple[Check, ...],
            warm: bool = True) -> "Job":
         ref = expect.reference
-        return cls(path.name, path.read_bytes(), expect.exercise.name, str(ref.path),
+        return cls(path.name, submission.read_bytes(path), expect.exercise.name, str(ref.path),
                    ref.source, asdict(limits), tuple((c.id, c.points, c.visibility)
                                                      for c in rubric),
                    batch.grader_fingerprint(), warm)
