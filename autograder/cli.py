@@ -223,11 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except (reference.ReferenceError, runner.HarnessError, cluster.ClusterError) as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
+        print(f"autograder: {writers.printable(str(exc))}", file=sys.stderr)
         return 3
     except writers.CannotWrite as exc:  # a full disk: what was written before it is kept
-        print(f"autograder: {exc}; the results written before it are kept, and the same "
-              "command grades the rest", file=sys.stderr)
+        print(f"autograder: {writers.printable(str(exc))}; the results written before it are "
+              "kept, and the same command grades the rest", file=sys.stderr)
         return 3
 
 

@@ -63,6 +63,27 @@ def test_summary_shows_each_loss_with_its_feedback():
     assert text.count("PASS") == len(ALL) - 1
 
 
+ESCAPES = "\x1b[2J\x1b]0;PWNED\x07 \r  PASS \u202eevil\x9b2J"
+"""Clear the screen, set the terminal's title, ring; a carriage return to write over the line;
+text turned around; C1's one-byte CSI."""
+
+
+def test_what_a_submission_says_reaches_a_terminal_or_a_report_as_text_never_as_commands():
+    from autograder.outputs import pages
+
+    report = dataclasses.replace(_report("model.values"), submission="\x1b]52;c;cm0gLXJm\x07.py")
+    said = dataclasses.replace(report.results[0], feedback=f"raised ValueError: {ESCAPES}\n"
+                                                            "\tnext line")
+    report = dataclasses.replace(report, results=(said, *report.results[1:]))
+    for shown in (writers.summary(report), writers.summary(report, detail=False),
+                  pages.text(said.feedback), pages.fenced(said.feedback)):
+        assert not writers.UNPRINTABLE.search(shown), shown
+    assert "\\x1b[2J\\x1b]0;PWNED\\x07 \\r  PASS \\u202eevil\\x9b2J" in \
+        writers.summary(report)
+    assert "\n" in pages.fenced(said.feedback) and "\tnext line" in writers.summary(report)
+    assert writers.summary(report).startswith("\\x1b]52;c;cm0gLXJm\\x07.py: ")
+
+
 def test_a_saved_result_reads_back_as_the_same_report():
     report = _report(status="could not load", message="syntax error")
     assert writers.report_from_gradescope(writers.gradescope(report), LINREG.curve) == report

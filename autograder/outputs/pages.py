@@ -10,7 +10,7 @@ import html
 import re
 from pathlib import Path
 
-from autograder.outputs.writers import atomic_write
+from autograder.outputs.writers import atomic_write, printable
 
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 STYLE = """
@@ -30,12 +30,15 @@ code { font: 13px ui-monospace, monospace; }
 
 def text(value) -> str:
     """Escaped for HTML text (and for Markdown, which passes HTML through); never for an
-    attribute."""
-    return html.escape(str(value), quote=False)
+    attribute. Control characters are written out (`writers.printable`): a report may be read
+    in a terminal."""
+    return html.escape(printable(str(value)), quote=False)
 
 
 def fenced(value: str) -> str:
-    """A Markdown code block that no backticks inside it can close."""
+    """A Markdown code block that no backticks inside it can close, control characters
+    written out."""
+    value = printable(value)
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{value}\n{fence}"

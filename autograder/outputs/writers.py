@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,12 +158,24 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters but the tab and the newline, C1's too, and the bidirectional overrides."""
+
+
+def printable(text: str) -> str:
+    """`text` with each character of UNPRINTABLE written as its escape (\\x1b, \\r): what a
+    submission says (an exception's message, its file's name) reaches a terminal or a report as
+    text, never as the terminal's commands (clear the screen, set its title, write its
+    clipboard), a carriage return over a line, or text turned around."""
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def summary(report: Report, *, detail: bool = True) -> str:
     """A readable verdict for the terminal: a line per check, feedback under each loss;
     without `detail`, the score line alone."""
     if not detail:
-        return f"{report.submission}: {_points(report.score)}/{_points(report.max_score)} " \
-               f"{report.status}"
+        return printable(f"{report.submission}: {_points(report.score)}/"
+                         f"{_points(report.max_score)} {report.status}")
     lines = [f"{report.submission}: {_points(report.score)}/{_points(report.max_score)}"
              + ("" if report.status == "ok" else f"  [{report.status}]")]
     if report.message:
@@ -175,7 +188,7 @@ def summary(report: Report, *, detail: bool = True) -> str:
             lines.append("       " + r.feedback.replace("\n", "\n       "))
     if report.detail:
         lines.append("  grader: " + report.detail.replace("\n", "\n  grader: "))
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 HIDDEN_FEEDBACK = ("This check runs on inputs drawn at grading time: its points count, and "
