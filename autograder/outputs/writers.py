@@ -46,16 +46,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def writable(folder: Path) -> None:
-    """Make `folder` if need be and write a file in it, or raise CannotWrite: asked before a
-    batch, so that a wrong --out is told at once, not after every submission was graded."""
+    """Write a file in `folder` (made if need be, and removed again), or raise CannotWrite:
+    asked before a batch, so that a wrong --out is told at once, not after every submission
+    was graded; and a batch stopped before its first result leaves no empty folder."""
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]  # the deepest first
     try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".autograder-probe-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        why = "a file, not a folder" if Path(folder).is_file() else exc.strerror or exc
+        why = "a file, not a folder" if folder.is_file() else exc.strerror or exc
         raise CannotWrite(f"cannot write in {folder}: {why}") from None
+    finally:
+        for made in missing:
+            with contextlib.suppress(OSError):
+                made.rmdir()
 
 
 def _test_extra(result: CheckResult) -> dict:
