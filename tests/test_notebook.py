@@ -91,3 +91,34 @@ def test_line_numbers_are_told_as_cells():
     sub = submission.Submission(converted.source, converted.origin)
     assert sub.where(f"  line {line}, in <module>: b = 2") == "  cell 2, line 2, in <module>: b = 2"
     assert sub.where(f"syntax error at line {line}: x") == "syntax error at cell 2, line 2: x"
+
+
+@pytest.mark.parametrize("data, source", [
+    (b"\xef\xbb\xbfdef model(x, w, b):\n    pass\n", "def model(x, w, b):\n    pass\n"),
+    ("# -*- coding: latin-1 -*-\nNAME = 'café'\n".encode("latin-1"),
+     "# -*- coding: latin-1 -*-\nNAME = 'café'\n"),
+], ids=["byte order mark", "coding declaration"])
+def test_a_py_file_is_read_as_python_reads_it(data, source, tmp_path):
+    """Windows' Notepad saves UTF-8 with a byte order mark: `python linreg.py` runs it, and so
+    must the grader (read as plain UTF-8, it was a syntax error at line 1)."""
+    path = tmp_path / "linreg.py"
+    path.write_bytes(data)
+    assert submission.load(path, FUNCTIONS).source == source
+    compile(source, "linreg.py", "exec")
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"x = '\xff'\n", r"could not be read as UTF-8 text \(UnicodeDecodeError\)"),
+    (b"# coding: klingon\n", "could not be read: unknown encoding: klingon"),
+    (b"# coding: ascii\nx = '\xc3\xa9'\n", r"could not be read as ascii text")])
+def test_a_py_file_python_could_not_read_says_why(data, words, tmp_path):
+    path = tmp_path / "linreg.py"
+    path.write_bytes(data)
+    with pytest.raises(submission.SubmissionError, match=words):
+        submission.load(path, FUNCTIONS)
+
+
+def test_a_notebook_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "linreg.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + _nb(code("a = 1")).encode())
+    assert "a = 1" in submission.load(path, FUNCTIONS).source

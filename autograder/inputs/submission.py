@@ -5,8 +5,10 @@ so feedback says "cell 5, line 2" rather than a line of a file the student never
 """
 
 import errno
+import io
 import os
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,21 +65,39 @@ def read_bytes(path: Path) -> bytes:
         return fh.read()
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
-        return read_bytes(path).decode("utf-8")
+        return read_bytes(path).decode(encoding)
     except (OSError, UnicodeDecodeError) as exc:
         raise SubmissionError(f"Your file could not be read as UTF-8 text "
                               f"({type(exc).__name__}).") from None
 
 
+def python_source(data: bytes) -> str:
+    """A .py file's text as Python itself reads it: a UTF-8 byte order mark (which Windows'
+    Notepad writes) or a coding declaration (PEP 263) decides, UTF-8 otherwise. Decoded as
+    plain UTF-8, a file with the mark did not compile, where `python linreg.py` runs it."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if str(exc).startswith("unknown encoding"):
+            raise SubmissionError(f"Your file could not be read: {exc}.") from None
+        encoding = "utf-8"  # its first lines are not UTF-8, and declare nothing: said below
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        named = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        raise SubmissionError(f"Your file could not be read as {named} text "
+                              f"({type(exc).__name__}).") from None
+
+
 def _python(path: Path, functions: tuple[str, ...]) -> Submission:
-    return Submission(_read_text(path))
+    return Submission(python_source(read_bytes(path)))
 
 
 def _notebook(path: Path, functions: tuple[str, ...]) -> Submission:
-    try:
-        converted = notebook.convert(_read_text(path), functions)
+    try:  # JSON may begin with a byte order mark, which its readers may ignore (RFC 8259)
+        converted = notebook.convert(_read_text(path, "utf-8-sig"), functions)
     except notebook.NotebookError as exc:
         raise SubmissionError(str(exc)) from None
     return Submission(converted.source, converted.origin)
