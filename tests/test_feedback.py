@@ -85,3 +85,14 @@ def test_a_file_that_did_not_load_is_told_why_once_not_per_check():
                                     for c in checks.ALL), "could not load", why)
     for text in (feedback.markdown(report, None), feedback.html(report, None)):
         assert text.count(why) == 1 and text.count("FAIL") == len(checks.ALL)
+
+
+@pytest.mark.parametrize("kind", ["SyntaxError", "IndentationError", "TabError"])
+def test_every_syntax_error_says_its_line(kind):
+    """Tabs and spaces mixed (TabError) are a syntax error too, at a line, as Python says."""
+    from autograder.grading.pipeline import load_message
+
+    told = load_message({"kind": "raised", "type": kind, "line": 4, "text": "return x",
+                         "message": "inconsistent use of tabs and spaces in indentation"})
+    assert told == ("Your file has a syntax error at line 4: inconsistent use of tabs and "
+                    "spaces in indentation\n  return x")

@@ -38,7 +38,7 @@ def load_message(error: dict) -> str:
         return "Your file used more memory than allowed while it was being loaded."
     if kind == "crashed":
         return "Your file ended the Python process while it was being loaded."
-    if kind_type == "SyntaxError" or kind_type == "IndentationError":
+    if kind_type in ("SyntaxError", "IndentationError", "TabError"):
         return (f"Your file has a syntax error at line {error.get('line')}: "
                 f"{error.get('message')}\n  {error.get('text', '')}")
     if kind_type == "ModuleNotFoundError":
