@@ -21,11 +21,12 @@ def parser() -> argparse.ArgumentParser:
                        "exercise's reference/, or $AUTOGRADER_REFERENCE)")
     _settings_option(grade)
     _exercise_option(grade)
-    grade.add_argument("--case-seconds", type=float, help="time limit for one probe of a "
-                       f"submission (default: the settings', or {Limits.case_seconds})")
-    grade.add_argument("--memory-mb", type=int, help="memory of one child, where cgroups allow "
-                       f"(default: the settings', or {Limits.memory_mb})")
-    grade.add_argument("--jobs", type=int, default=batch.default_jobs(),
+    grade.add_argument("--case-seconds", type=_positive(float), help="time limit for one "
+                       "probe of a submission (default: the settings', or "
+                       f"{Limits.case_seconds})")
+    grade.add_argument("--memory-mb", type=_positive(int), help="memory of one child, where "
+                       f"cgroups allow (default: the settings', or {Limits.memory_mb})")
+    grade.add_argument("--jobs", type=_positive(int), default=batch.default_jobs(),
                        help="submissions graded at once (default: three a core of this "
                        "machine, %(default)s)")
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: "
@@ -124,6 +125,22 @@ def _seconds(text: str) -> float:
     if not seconds >= 0:  # NaN too
         raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}")
     return seconds
+
+
+def _positive(kind: type):
+    """An argparse type: a number of `kind` above 0, as the settings' limits must be (a
+    negative or NaN limit once reached the grading as a traceback)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not value > 0:  # NaN too
+            raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}"
+                                             f" above 0: {text!r}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _settings_option(parser: argparse.ArgumentParser) -> None:

@@ -63,6 +63,18 @@ def test_bad_arguments_exit_2(args):
     assert run.returncode == 2 and "usage" in run.stderr
 
 
+@pytest.mark.parametrize("option, value, words", [
+    ("--case-seconds", "nan", "not a number above 0: 'nan'"),
+    ("--case-seconds", "-1", "not a number above 0: '-1'"),
+    ("--memory-mb", "0", "not an integer above 0: '0'"),
+    ("--memory-mb", "1.5", "not an integer above 0: '1.5'"),
+    ("--jobs", "-2", "not an integer above 0: '-2'")])
+def test_a_limit_or_a_count_that_is_not_above_0_is_a_usage_error(option, value, words):
+    """As the settings' limits must be; a NaN time limit once reached the grading."""
+    run = autograder("grade", REFERENCE, option, value)
+    assert run.returncode == 2 and f"argument {option}: {words}" in run.stderr
+
+
 def test_a_folder_needs_out(tmp_path):
     run = autograder("grade", tmp_path)
     assert run.returncode == 2 and "--out" in run.stderr

@@ -87,6 +87,7 @@ BAD = [
      "output_bytes, file_bytes (did you mean 'case_seconds'?)"),
     ("[limits]\nmemory_mb = 1.5\n", "[limits] 'memory_mb': 1.5 is not an integer"),
     ("[limits]\ncase_seconds = 0\n", "[limits] 'case_seconds': 0 must be positive"),
+    ("[limits]\ncase_seconds = nan\n", "[limits] 'case_seconds': nan is not a number"),
     ("[limits]\nprocesses = true\n", "[limits] 'processes': True is not an integer"),
     ("limits = 3\n", "[limits]: must be a table of keys and values"),
     ("[policy.from_scrach]\nenabled = true\n", "[policy] 'from_scrach': unknown policy; the "

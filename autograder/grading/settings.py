@@ -15,6 +15,7 @@
 
 import dataclasses
 import difflib
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,6 +172,8 @@ class _Reader:
         kinds = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds):
             raise self.fail(where, f"{value!r} is not {'an integer' if integer else 'a number'}")
+        if math.isnan(value):
+            raise self.fail(where, f"{value!r} is not a number")
         if value < minimum or (minimum > 0 and value == 0):
             raise self.fail(where, f"{value!r} must be {'positive' if minimum else '0 or more'}")
 
