@@ -126,6 +126,14 @@ def test_a_student_with_two_submissions_is_left_out_and_both_are_listed(tmp_path
                 "(ann_linreg.ipynb, ann_linreg.py): keep one") in err
 
 
+def test_an_id_a_spreadsheet_would_take_for_a_formula_stays_text(tmp_path):
+    folder = write_results(tmp_path / "r", report("=1+1_linreg.py", 80))
+    main(["export", "--lms", "moodle", str(folder), "--out", str(tmp_path / "m.csv"),
+          "--id-pattern", r"(?P<id>.+)_linreg\.py"])
+    with (tmp_path / "m.csv").open(newline="", encoding="utf-8") as fh:
+        assert list(csv.reader(fh))[1:] == [["'=1+1", "80"]]
+
+
 def test_a_json_file_that_is_not_a_result_is_listed(tmp_path, capsys):
     folder = write_results(tmp_path / "r", report("ann_linreg.py", 80))
     (folder / "notes.json").write_text(json.dumps({"not": "a result"}))

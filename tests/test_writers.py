@@ -5,6 +5,8 @@ import dataclasses
 import io
 import json
 
+import pytest
+
 from autograder.grading import registry
 from autograder.grading.checks import Outcome, Verdict
 from autograder.grading.curves import LossCurve
@@ -54,6 +56,19 @@ def test_csv_has_a_row_per_report_and_a_column_per_check():
     assert rows[0] == ["submission", "score", "max_score", "status", *(c.id for c in ALL)]
     assert rows[1][:4] == ["alice.py", "90.0", "100", "ok"]
     assert rows[2][4 + [c.id for c in ALL].index("gradients")] == "0.0"
+
+
+@pytest.mark.parametrize("name, shown", [
+    ('=HYPERLINK("http://x").py', '\'=HYPERLINK("http://x").py'), ("+1.py", "'+1.py"),
+    ("-1.py", "'-1.py"), ("@a.py", "'@a.py"), ("\tx.py", "'\tx.py"),
+    ("\rx.py", "\\rx.py")])  # a raw carriage return, left unquoted, broke the file
+def test_a_file_name_a_spreadsheet_would_take_for_a_formula_stays_text(name, shown, tmp_path):
+    report = dataclasses.replace(_report(), submission=name)
+    rows = list(csv.reader(io.StringIO(writers.grades_csv([report, _report()], ALL))))
+    assert [r[0] for r in rows[1:]] == [shown, "alice.py"]
+    writers.write_timings([report], {name: 1.5}, tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(newline="") as fh:
+        assert list(csv.reader(fh))[1] == [shown, "ok", "1.5000"]
 
 
 def test_summary_shows_each_loss_with_its_feedback():

@@ -51,7 +51,8 @@ class Gradebook:
         return [*self.columns(id_column), assignment]
 
     def row(self, id_column: str, student: str, points: str) -> list[str]:
-        return [student if c == id_column else "" for c in self.columns(id_column)] + [points]
+        return [writers.cell(student) if c == id_column else ""
+                for c in self.columns(id_column)] + [points]
 
 
 CANVAS = Gradebook("canvas", ("SIS Login ID", "SIS User ID", "ID"),

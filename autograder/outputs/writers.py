@@ -131,6 +131,20 @@ class ResultFiles:
         write_gradescope(report, target, key=key)
 
 
+FORMULA = ("=", "+", "-", "@", "\t")
+"""What a spreadsheet takes a cell to begin a formula with (OWASP's CSV injection)."""
+
+
+def cell(text: str) -> str:
+    """A CSV cell of text, never a formula when a spreadsheet opens the file: a file name is
+    the student's to choose (`=HYPERLINK(...).py`), and the instructor opens grades.csv in
+    Excel. Such a cell gets a leading quote, which the spreadsheet shows as text. Control
+    characters are written out (`printable`): a carriage return, which the csv module leaves
+    unquoted, made the file unreadable."""
+    text = printable(text)
+    return "'" + text if text.startswith(FORMULA) else text
+
+
 def grades_csv(reports: list[Report], rubric: tuple[Check, ...]) -> str:
     """A row per submission, a column per check of `rubric` (then any other a report has)."""
     ids = list(dict.fromkeys([c.id for c in rubric] +
@@ -140,8 +154,8 @@ def grades_csv(reports: list[Report], rubric: tuple[Check, ...]) -> str:
     writer.writerow(["submission", "score", "max_score", "status", *ids])
     for report in reports:
         points = {r.id: r.points for r in report.results}
-        writer.writerow([report.submission, report.score, report.max_score, report.status,
-                         *(points.get(i, "") for i in ids)])
+        writer.writerow([cell(report.submission), report.score, report.max_score,
+                         report.status, *(points.get(i, "") for i in ids)])
     return buffer.getvalue()
 
 
@@ -156,7 +170,7 @@ def write_timings(reports: list[Report], seconds: dict[str, float], path: Path) 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", "status", "seconds"])
     for report in reports:
-        writer.writerow([report.submission, report.status,
+        writer.writerow([cell(report.submission), report.status,
                          f"{seconds.get(report.submission, float('nan')):.4f}"])
     atomic_write(Path(path), buffer.getvalue())
 
