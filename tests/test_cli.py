@@ -237,6 +237,36 @@ def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     assert "(unchanged)" not in fresh.stdout
 
 
+def test_a_grader_error_is_graded_again_at_the_next_run_where_a_result_is_kept(
+        tmp_path, monkeypatch):
+    """A grader error may have been the machine's for a moment: it is never reused."""
+    from autograder.grading import batch
+    from autograder.grading.report import Report
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    for name in ("alice", "bob"):
+        shutil.copy(ROOT / "examples" / f"{name}.py", subs / f"{name}.py")
+    real = batch.grade_one
+
+    def out_of_files(path, *args):
+        if path.name == "bob.py":
+            return Report(path.name, (), "grader error", "The grader could not grade this "
+                          "file; your instructor has been told.",
+                          detail="OSError(24, 'Too many open files')")
+        return real(path, *args)
+
+    monkeypatch.setattr(batch, "grade_one", out_of_files)
+    first = autograder("grade", subs, "--out", out, "--quiet")
+    assert "bob.py: 0/0 grader error\n" in first.stdout, first.stdout
+    monkeypatch.setattr(batch, "grade_one", real)
+    second = autograder("grade", subs, "--out", out, "--quiet")
+    assert "alice.py: 100/100 ok (unchanged)" in second.stdout
+    assert "bob.py: 50/100 ok\n" in second.stdout
+    third = autograder("grade", subs, "--out", out, "--quiet")
+    assert third.stdout.count("(unchanged)") == 2
+
+
 def test_a_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_stop_cuts_it_short_leaving_nothing(
         tmp_path):
     """The first stop lets the submissions being graded finish and keep their results, within

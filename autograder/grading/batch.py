@@ -105,8 +105,11 @@ def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric)
 
 
 def kept(store: Store, target: Path | None, key: str, fresh: bool) -> Report | None:
-    """The result already in `store` for this key, unless told to grade afresh."""
-    return None if fresh or target is None else store.load(target, key)
+    """The result already in `store` for this key, unless told to grade afresh, or unless it
+    is a grader error: that one may have been the machine's for a moment (no file descriptor
+    or process to spare), and is graded again at every run until it is a result."""
+    found = None if fresh or target is None else store.load(target, key)
+    return None if found is not None and found.status == "grader error" else found
 
 
 class _UnderWay:
