@@ -340,6 +340,18 @@ def test_a_system_without_pidfds_has_a_pool_that_cannot_start(monkeypatch):
         pool.close()
 
 
+def test_a_pool_off_linux_grades_with_fresh_interpreters(monkeypatch, capsys):
+    """A student's self-check on a Mac: no zygote is even tried."""
+    monkeypatch.setattr("autograder.sandbox.pool.sys.platform", "darwin")
+    pool = Pool(detect())
+    try:
+        run = run_cases(GOOD, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
+    finally:
+        pool.close()
+    assert run.observations["model/spy"]["out"]["values"] == [3.5]
+    assert "no warm pool here (not Linux)" in capsys.readouterr().err
+
+
 def test_a_pool_that_cannot_start_grades_with_fresh_interpreters_and_says_so_once(
         monkeypatch, capsys):
     monkeypatch.setattr("autograder.sandbox.zygote.BOOT", "raise SystemExit(1)")

@@ -159,10 +159,12 @@ class Pool:
         return self._zygote[1]
 
     def _start_zygote(self) -> tuple[subprocess.Popen, socket.socket]:
+        if not sys.platform.startswith("linux"):  # pidfds, SCM_RIGHTS on SOCK_SEQPACKET...
+            raise OSError("not Linux")  # (a student's self-check on a Mac, say)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             grader = os.pidfd_open(os.getpid())  # readable once this process ends, however
-        except AttributeError:  # not Linux, whose pidfds the zygote needs for its jobs too
+        except AttributeError:  # a Python built without it (the zygote needs pidfds too)
             raise OSError("no pidfds here: no warm pool") from None
         inner = [sys.executable, "-I", "-B", "-c", zygote.BOOT, str(theirs.fileno()),
                  str(grader)]
