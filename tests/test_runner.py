@@ -195,6 +195,32 @@ def test_a_memory_limit_too_small_for_a_fresh_interpreter_is_told_as_such():
     assert "Raise the limit (--memory-mb" in str(raised.value)
 
 
+def test_a_submission_whose_time_runs_out_while_its_next_child_starts_keeps_what_it_had():
+    """The submission's own budget, spent by an earlier child's hang, is no harness failure:
+    the cases left time out, as whenever the budget ends between children."""
+    inner = pool.default()
+
+    class Late:
+        layer, started = inner.layer, 0
+
+        def jail(self, limits):
+            return inner.jail(limits)
+
+        def start(self, job, jail):
+            self.started += 1
+            if self.started == 2:
+                time.sleep(2)  # a loaded machine: past the budget before the child is ready
+            return inner.start(job, jail)
+
+    hang_on_a = "def model(x, w, b):\n    while x[0, 0] == 1:\n        pass\n    return x\n"
+    result = run_cases(hang_on_a + GOOD_MSE, "linreg.py", CASES, **LINREG_JOB,
+                       spawner=Late(), limits=Limits(case_seconds=1, submission_seconds=2))
+    assert result.load_error is None
+    assert result.observations["model/a"]["kind"] == "timeout"
+    assert result.observations["mse/a"] == result.observations["model/b"] == \
+        {"kind": "timeout", "budget": True}
+
+
 def test_a_job_whose_own_set_up_fails_in_the_zygote_tells_the_instructor_why(monkeypatch):
     spawner = pool.default()
     header = spawner._header

@@ -197,6 +197,10 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
                "cases": [c.job() for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
         if child.current == "start":  # no code of the submission ran: not its failure
+            if time.monotonic() >= budget_end:  # its time ran out first, in an earlier child
+                result.observations.update({c.id: {"kind": "timeout", "budget": True}
+                                            for c in pending})
+                break
             unready += 1
             if unready >= START_TRIES:
                 raise HarnessError(_never_ready(child))
