@@ -195,9 +195,12 @@ def test_a_memory_limit_too_small_for_a_fresh_interpreter_is_told_as_such():
     assert "Raise the limit (--memory-mb" in str(raised.value)
 
 
-def test_a_submission_whose_time_runs_out_while_its_next_child_starts_keeps_what_it_had():
-    """The submission's own budget, spent by an earlier child's hang, is no harness failure:
-    the cases left time out, as whenever the budget ends between children."""
+@pytest.mark.parametrize("late", ["start", "load"])
+def test_a_submission_whose_time_runs_out_as_its_next_child_starts_keeps_what_it_had(late):
+    """The submission's own budget, spent by an earlier child's hang, runs out before the
+    child started for the cases left is ready (a loaded machine), or while its top level runs
+    again (it loaded in the first child): no harness failure, no load failure; the cases left
+    time out, as whenever the budget ends between children."""
     inner = pool.default()
 
     class Late:
@@ -208,13 +211,16 @@ def test_a_submission_whose_time_runs_out_while_its_next_child_starts_keeps_what
 
         def start(self, job, jail):
             self.started += 1
-            if self.started == 2:
-                time.sleep(2)  # a loaded machine: past the budget before the child is ready
+            if self.started == 2 and late == "start":
+                time.sleep(3)
             return inner.start(job, jail)
 
+    # the first child: its top level, then model/a's hang to its limit, ends at about 2.5 s
+    # (1 without the sleep); the second is ready, or has loaded, past the budget's 3.5 s
+    top = "import time\ntime.sleep(1.5)\n" if late == "load" else ""
     hang_on_a = "def model(x, w, b):\n    while x[0, 0] == 1:\n        pass\n    return x\n"
-    result = run_cases(hang_on_a + GOOD_MSE, "linreg.py", CASES, **LINREG_JOB,
-                       spawner=Late(), limits=Limits(case_seconds=1, submission_seconds=2))
+    result = run_cases(top + hang_on_a + GOOD_MSE, "linreg.py", CASES, **LINREG_JOB,
+                       spawner=Late(), limits=Limits(case_seconds=1, submission_seconds=3.5))
     assert result.load_error is None
     assert result.observations["model/a"]["kind"] == "timeout"
     assert result.observations["mse/a"] == result.observations["model/b"] == \

@@ -189,18 +189,23 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
     pending = [c for c in cases if c.probe not in alone] + [c for c in cases if c.probe in alone]
     result = RunResult(isolation=spawner.layer.describe())
     budget_end = time.monotonic() + limits.submission_seconds
-    output, unready = bytearray(), 0
+    output, unready, children = bytearray(), 0, 0
     while pending:
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
                "functions": list(functions),
                "inject": inject, "alone": list(alone),
                "cases": [c.job() for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
+        children += 1
+        if child.current in ("start", "load") and children > 1 and \
+                time.monotonic() >= budget_end:
+            # a child started again for the cases left, whose time ran out (an earlier child
+            # spent it) before its harness was ready, or while the top level ran again, which
+            # loaded the first time: the cases left time out, as between children
+            result.observations.update({c.id: {"kind": "timeout", "budget": True}
+                                        for c in pending})
+            break
         if child.current == "start":  # no code of the submission ran: not its failure
-            if time.monotonic() >= budget_end:  # its time ran out first, in an earlier child
-                result.observations.update({c.id: {"kind": "timeout", "budget": True}
-                                            for c in pending})
-                break
             unready += 1
             if unready >= START_TRIES:
                 raise HarnessError(_never_ready(child))
