@@ -79,6 +79,24 @@ def test_the_same_report_draws_the_same_bytes(tmp_path):
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
 
+def test_a_curve_is_drawn_once_and_only_the_same_curve_shares_its_drawing(monkeypatch):
+    """Most of a class's curves are the same: each is drawn once, a tenth of a second saved
+    per report; the same numbers under another exercise's names are drawn apart."""
+    import dataclasses
+
+    from autograder.outputs import plots
+
+    drawn = []
+    figure = plots._figure
+    monkeypatch.setattr(plots, "_figure", lambda *size: drawn.append(size) or figure(*size))
+    plots._loss_curve.cache_clear()
+    again = LossCurve(CURVE.student, CURVE.reference)  # another submission's, the same
+    renamed = dataclasses.replace(CURVE, spec=dataclasses.replace(CURVE.spec, runs="yours"))
+    pngs = [plots.loss_curve(c) for c in (CURVE, again, renamed, CURVE)]
+    assert len(drawn) == 2
+    assert pngs[0] == pngs[1] == pngs[3] != pngs[2]
+
+
 def test_a_file_that_did_not_load_is_told_why_once_not_per_check():
     why = "Your file has a syntax error at line 1"
     report = Report("eve.py", tuple(CheckResult.of(c, Verdict(Outcome.NOT_LOADED, why))
