@@ -26,7 +26,7 @@ def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=100)
-    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.91)
+    figure.subplots_adjust(left=0.115, right=0.97, bottom=0.13, top=0.91)
     return figure
 
 
