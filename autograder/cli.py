@@ -11,7 +11,7 @@ from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import SUFFIXES
 from autograder.integrations import cluster, lms
 from autograder.outputs import class_summary, feedback, plots, writers
-from autograder.outputs.progress import Progress
+from autograder.outputs.progress import Progress, tally
 from autograder.sandbox import pool, runner, spawn
 from autograder.sandbox.layers import detect
 from autograder.sandbox.limits import Limits
@@ -89,6 +89,8 @@ def _grade(args) -> int:
                   "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
                   "done": progress.done}
         reports = _batch(args, paths, targets, common, progress)
+    if args.path.is_dir():
+        print(tally(reports, progress.reused), file=sys.stderr)
     if args.out:
         writers.write_csv(reports, args.out / "grades.csv", chosen.rubric())
     if args.timings:

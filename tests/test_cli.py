@@ -107,6 +107,8 @@ def test_a_batch_grades_everything_and_one_broken_file_spoils_nothing(tmp_path):
         assert results["score"] == scores[f"{name}.py"][0]
     carol = json.loads((tmp_path / "out" / "carol.json").read_text())
     assert "syntax error at line 1" in carol["output"]
+    assert run.stderr.endswith("autograder: 4 submissions: 2 ok, 2 could not load; mean score "
+                               "37.5 of 100\n")
 
 
 def test_rubric_prints_the_table():

@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from autograder.grading.report import Report
-from autograder.outputs.progress import Progress
+from autograder.outputs.progress import Progress, tally
 
 
 def test_each_submission_is_reported_with_its_time_and_failures_are_counted(capsys):
@@ -18,7 +18,7 @@ def test_each_submission_is_reported_with_its_time_and_failures_are_counted(caps
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["a.py: 0/0 ok", "b.py: 0/0 could not load", "c.py: 0/0 ok (unchanged)"]
     assert progress.seconds == {"a.py": 0.0, "b.py": 0.1, "c.py": 0.2}
-    assert progress.failed == 1
+    assert (progress.failed, progress.reused) == (1, 1)
 
 
 def test_the_bar_shows_done_failed_and_the_rate_on_a_terminal(monkeypatch):
@@ -93,3 +93,23 @@ def test_a_stopped_batch_says_once_what_it_waits_for_even_with_no_terminal_to_sa
     monkeypatch.setattr("sys.stderr", ClosedTerminal())
     with Progress(3, detail=False) as progress:
         progress.stopping(2, 5.0)  # the grader goes on stopping: no OSError
+
+
+def test_a_batch_ends_with_a_line_of_how_its_submissions_ended_and_their_mean_score():
+    """Counted over what was scored: a grader error is no 0, and is graded again."""
+    from autograder.grading import registry
+    from autograder.grading.checks import Outcome, Verdict
+    from autograder.grading.report import CheckResult
+
+    def scored(name: str, passing: tuple[str, ...], status: str = "ok") -> Report:
+        return Report(name, tuple(CheckResult.of(c, Verdict(
+            Outcome.PASSED if c.id.split(".")[0] in passing else Outcome.INCORRECT, ""))
+            for c in registry.get().checks), status)
+
+    reports = [scored("a.py", ("model", "mse", "gradients", "train_step", "training")),
+               scored("b.py", ("model", "mse", "gradients")),  # 50 points of 100
+               scored("c.py", (), "could not load"), Report("d.py", (), "grader error")]
+    assert tally(reports, reused=2) == (
+        "autograder: 4 submissions: 2 ok, 1 could not load, 1 grader error (graded again next "
+        "run); mean score 50.0 of 100; 2 unchanged since an earlier run")
+    assert tally(reports[3:]) == "autograder: 1 submissions: 1 grader error (graded again next run)"

@@ -15,7 +15,7 @@ class Progress:
     def __init__(self, total: int, *, detail: bool):
         self.total, self.detail = total, detail
         self.seconds: dict[str, float] = {}
-        self.failed = 0
+        self.failed = self.reused = 0
         self._bar = None
         # a batch's grading threads report at once: one at a time, or two lines run together
         # ("a.py: 100/100 okb.py: 65/100 ok") and a failure may go uncounted
@@ -35,6 +35,7 @@ class Progress:
         with self._lock:
             self.seconds[report.submission] = seconds
             self.failed += report.status != "ok"
+            self.reused += reused
             self._write(line, sys.stdout)
             if self._shown():
                 self._bar.set_postfix(failed=self.failed, refresh=False)
@@ -75,3 +76,20 @@ class Progress:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+STATUSES = ("ok", "could not load", "grader error")
+
+
+def tally(reports: list[Report], reused: int = 0) -> str:
+    """A batch's last line, for the instructor (and a CI job's log, where no bar is drawn): how
+    its submissions ended, their mean score, and how many results an earlier run gave."""
+    counts = {s: sum(r.status == s for r in reports) for s in STATUSES}
+    told = [f"{n} {s}" + (" (graded again next run)" if s == "grader error" else "")
+            for s, n in counts.items() if n]
+    scored = [r for r in reports if r.status != "grader error"]
+    line = f"autograder: {len(reports)} submissions: {', '.join(told)}"
+    if scored:
+        mean = sum(r.score for r in scored) / len(scored)
+        line += f"; mean score {mean:.1f} of {max(r.max_score for r in scored):g}"
+    return line + (f"; {reused} unchanged since an earlier run" if reused else "")
