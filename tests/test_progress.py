@@ -112,4 +112,4 @@ def test_a_batch_ends_with_a_line_of_how_its_submissions_ended_and_their_mean_sc
     assert tally(reports, reused=2) == (
         "autograder: 4 submissions: 2 ok, 1 could not load, 1 grader error (graded again next "
         "run); mean score 50.0 of 100; 2 unchanged since an earlier run")
-    assert tally(reports[3:]) == "autograder: 1 submissions: 1 grader error (graded again next run)"
+    assert tally(reports[3:]) == "autograder: 1 submission: 1 grader error (graded again next run)"

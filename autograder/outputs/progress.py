@@ -88,7 +88,8 @@ def tally(reports: list[Report], reused: int = 0) -> str:
     told = [f"{n} {s}" + (" (graded again next run)" if s == "grader error" else "")
             for s, n in counts.items() if n]
     scored = [r for r in reports if r.status != "grader error"]
-    line = f"autograder: {len(reports)} submissions: {', '.join(told)}"
+    line = f"autograder: {len(reports)} submission{'' if len(reports) == 1 else 's'}: " + \
+        ", ".join(told)
     if scored:
         mean = sum(r.score for r in scored) / len(scored)
         line += f"; mean score {mean:.1f} of {max(r.max_score for r in scored):g}"
