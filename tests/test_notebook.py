@@ -77,12 +77,26 @@ def test_version_3_notebooks_are_read():
     assert _run(json.dumps(nb))["z"] == 3
 
 
-@pytest.mark.parametrize("text, words", [("{not json", "not valid JSON"),
-                                         ("[1, 2]", "not a Jupyter notebook"),
-                                         ('{"nbformat": 4, "cells": 3}', "no list of cells")])
+@pytest.mark.parametrize("text, words", [
+    ("{not json", "not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "not valid JSON"),  # nested past the parser's reach
+    ("[1, 2]", "not a Jupyter notebook"),
+    ('{"nbformat": 4, "cells": 3}', "no list of cells"),
+    ('{"nbformat": 4, "cells": [5]}', "cell 1 is not a cell"),
+    ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": {"a": 1}}]}',
+     "cell 1 holds no text where its code should be"),
+    ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": ["x = 1", 5]}]}',
+     "cell 1 holds no text where its code should be")])
 def test_unreadable_notebooks_say_why(text, words):
+    """Each the student's to repair, never the grader's error."""
     with pytest.raises(notebook.NotebookError, match=words):
         notebook.convert(text, FUNCTIONS)
+
+
+def test_a_cell_nested_past_the_parser_is_skipped_as_a_cell_that_does_not_parse():
+    deep = "x = " + "-" * 200_000 + "1"  # a MemoryError from the parser, not a SyntaxError
+    scope = _run(_nb(code(deep), code("def model(x, w, b):\n    return 7\n")))
+    assert scope["model"](1, 2, 3) == 7
 
 
 def test_line_numbers_are_told_as_cells():

@@ -34,25 +34,36 @@ class Cell:
     nbgrader: dict | None = None
 
 
-def _text(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value or "")
+REPAIR = "Open it in Jupyter, save it again, and resubmit."
 
 
-def _cell(number: int, raw: dict) -> Cell:
+def _text(number: int, value) -> str:
+    """A cell's source: a string, or a list of strings (nbformat), or nothing."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    if isinstance(value, str) or value is None:
+        return value or ""
+    raise NotebookError(f"Your notebook's cell {number} holds no text where its code should "
+                        f"be. {REPAIR}")
+
+
+def _cell(number: int, raw) -> Cell:
+    if not isinstance(raw, dict):
+        raise NotebookError(f"Your notebook's cell {number} is not a cell. {REPAIR}")
     meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
     kind = raw.get("cell_type", "")
     source = raw.get("input") if kind == "code" and "input" in raw else raw.get("source")  # v3
     tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
     nbgrader = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else None
-    return Cell(number, str(kind), _text(source), tuple(map(str, tags)), nbgrader)
+    return Cell(number, str(kind), _text(number, source), tuple(map(str, tags)), nbgrader)
 
 
 def read_cells(text: str) -> list[Cell]:
     try:
         nb = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past any notebook
         raise NotebookError(f"Your notebook could not be read: it is not valid JSON ({exc}). "
-                            "Open it in Jupyter, save it again, and resubmit.") from None
+                            f"{REPAIR}") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("nbformat"), int):
         raise NotebookError("Your file is not a Jupyter notebook (no nbformat version).")
     if nb["nbformat"] >= 4:
@@ -61,7 +72,7 @@ def read_cells(text: str) -> list[Cell]:
         raw = [c for ws in nb.get("worksheets") or [] for c in (ws.get("cells") or [])]
     if not isinstance(raw, list):
         raise NotebookError("Your notebook has no list of cells.")
-    return [_cell(i, c) for i, c in enumerate(raw, 1) if isinstance(c, dict)]
+    return [_cell(i, c) for i, c in enumerate(raw, 1)]
 
 
 def graded(cell: Cell) -> bool:
@@ -104,7 +115,8 @@ def _block(cell: Cell, functions: tuple[str, ...]) -> list[str] | None:
     code = magics.neutralise(cell.source)
     try:
         compile(code, f"cell {cell.number}", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last two: nested
+        # deeper than the parser goes (`-` a million times), as unparseable as a syntax error
         # kept as it is when it defines a graded function: its syntax error is the feedback
         return code.splitlines() if _defines_graded(code, functions) else None
     if not code.strip():
