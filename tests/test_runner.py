@@ -218,7 +218,8 @@ def test_a_submission_whose_time_runs_out_as_its_next_child_starts_keeps_what_it
     # the first child: its top level, then model/a's hang to its limit, ends at about 2.5 s
     # (1 without the sleep); the second is ready, or has loaded, past the budget's 3.5 s
     top = "import time\ntime.sleep(1.5)\n" if late == "load" else ""
-    hang_on_a = "def model(x, w, b):\n    while x[0, 0] == 1:\n        pass\n    return x\n"
+    hang_on_a = ("import time\ndef model(x, w, b):\n    if x[0, 0] == 1:\n"
+                 "        time.sleep(60)\n    return x\n")  # asleep: no core spent on it
     result = run_cases(top + hang_on_a + GOOD_MSE, "linreg.py", CASES, **LINREG_JOB,
                        spawner=Late(), limits=Limits(case_seconds=1, submission_seconds=3.5))
     assert result.load_error is None
