@@ -228,6 +228,22 @@ def test_a_submission_whose_time_runs_out_as_its_next_child_starts_keeps_what_it
         {"kind": "timeout", "budget": True}
 
 
+def test_a_child_ready_past_the_budget_after_one_never_ready_is_no_submission_out_of_time():
+    """The first child's harness never got ready: none of the submission's time went to its
+    code, and a second child that a slow machine makes ready only past the budget is the
+    harness failing again, never timeouts charged to the student."""
+    class UnreadyThenLate(_Unready):
+        def start(self, job, jail):
+            if self.started == 1:
+                time.sleep(1.5)
+            return super().start(job, jail)
+
+    with pytest.raises(runner.HarnessError, match="did not get ready"):
+        run_cases(GOOD_MSE, "linreg.py", CASES, **LINREG_JOB,
+                  spawner=UnreadyThenLate(pool.default(), broken=1),
+                  limits=Limits(case_seconds=1, submission_seconds=1))
+
+
 def test_a_job_whose_own_set_up_fails_in_the_zygote_tells_the_instructor_why(monkeypatch):
     spawner = pool.default()
     header = spawner._header

@@ -189,27 +189,25 @@ def run_cases(source: str, filename: str, cases: list[Case], *, probes: str, mod
     pending = [c for c in cases if c.probe not in alone] + [c for c in cases if c.probe in alone]
     result = RunResult(isolation=spawner.layer.describe())
     budget_end = time.monotonic() + limits.submission_seconds
-    output, unready, children = bytearray(), 0, 0
+    output, unready, loaded = bytearray(), 0, False
     while pending:
         job = {"source": source, "filename": filename, "module": module, "probes": probes,
                "functions": list(functions),
                "inject": inject, "alone": list(alone),
                "cases": [c.job() for c in pending]}
         child = _run_child(job, spawner, limits, budget_end, result.seconds)
-        children += 1
-        if child.current in ("start", "load") and children > 1 and \
-                time.monotonic() >= budget_end:
-            # a child started again for the cases left, whose time ran out (an earlier child
-            # spent it) before its harness was ready, or while the top level ran again, which
-            # loaded the first time: the cases left time out, as between children
-            result.observations.update({c.id: {"kind": "timeout", "budget": True}
-                                        for c in pending})
+        if child.current in ("start", "load") and loaded and time.monotonic() >= budget_end:
+            # a child started again for the cases left, whose time ran out (an earlier child,
+            # whose harness got ready, spent it) before its harness was ready, or while the
+            # top level ran again, which loaded the first time: as between children
+            _out_of_time(result, pending)
             break
         if child.current == "start":  # no code of the submission ran: not its failure
             unready += 1
             if unready >= START_TRIES:
                 raise HarnessError(_never_ready(child))
             continue
+        loaded = True
         output += child.output
         pending = _collect(child, pending, result, budget_end)
     result.output = output[: limits.output_bytes].decode("utf-8", "replace")
@@ -266,7 +264,11 @@ def _collect(child: _Child, pending: list[Case], result: RunResult, budget_end: 
             result.observations[case.id] = child.failure or {"kind": "crashed", "silent": True}
         return []
     if left and time.monotonic() >= budget_end:
-        for case in left:
-            result.observations[case.id] = {"kind": "timeout", "budget": True}
+        _out_of_time(result, left)
         return []
     return left
+
+
+def _out_of_time(result: RunResult, cases: list[Case]) -> None:
+    """The cases left when the submission's whole budget ran out between its children."""
+    result.observations.update({c.id: {"kind": "timeout", "budget": True} for c in cases})
