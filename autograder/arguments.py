@@ -116,31 +116,28 @@ def _export_parser(sub) -> None:
     _exercise_option(export)
 
 
-def _seconds(text: str) -> float:
-    """A number of seconds, 0 or more (inf for no bound)."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0:  # NaN too
-        raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}")
-    return seconds
-
-
-def _positive(kind: type):
-    """An argparse type: a number of `kind` above 0, as the settings' limits must be (a
-    negative or NaN limit once reached the grading as a traceback)."""
+def _number(kind: type, *, zero: bool, told: str):
+    """An argparse type: a number of `kind` above 0, or 0 or more with `zero`, as the settings'
+    limits must be (a negative or NaN limit once reached the grading as a traceback)."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            value = 0
-        if not value > 0:  # NaN too
-            raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}"
-                                             f" above 0: {text!r}")
+            value = -1
+        if not (value >= 0 if zero else value > 0):  # NaN too
+            raise argparse.ArgumentTypeError(f"{told}: {text!r}")
         return value
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse
+
+
+def _positive(kind: type):
+    return _number(kind, zero=False,
+                   told=f"not {'an integer' if kind is int else 'a number'} above 0")
+
+
+_seconds = _number(float, zero=True, told="not a number of seconds, 0 or more")
+"""A number of seconds, 0 or more (inf for no bound)."""
 
 
 def _settings_option(parser: argparse.ArgumentParser) -> None:
