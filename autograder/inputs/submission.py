@@ -57,18 +57,17 @@ def read_bytes(path: Path) -> bytes:
     if (why := refused(path)) is not None:
         raise SubmissionError(why)
     try:  # O_NOFOLLOW: a link put in its place since still fails
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as fh:
+            return fh.read()
     except OSError as exc:
         raise SubmissionError(LINK if exc.errno == errno.ELOOP else
                               f"Your file could not be read ({type(exc).__name__}).") from None
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read()
 
 
 def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
         return read_bytes(path).decode(encoding)
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise SubmissionError(f"Your file could not be read as UTF-8 text "
                               f"({type(exc).__name__}).") from None
 
