@@ -9,6 +9,7 @@ from autograder.arguments import parser
 from autograder.grading import batch, expected, reference, registry, settings
 from autograder.grading.expectations import Expectations
 from autograder.grading.pipeline import SUFFIXES
+from autograder.inputs import uploads
 from autograder.integrations import cluster, lms
 from autograder.outputs import class_summary, feedback, plots, writers
 from autograder.outputs.progress import Progress, tally
@@ -35,11 +36,11 @@ def _limits(args, chosen: settings.Settings) -> Limits:
     return dataclasses.replace(chosen.limits, **{k: v for k, v in given.items() if v is not None})
 
 
-def _submissions(folder: Path) -> list[Path]:
-    found = sorted(p for p in folder.iterdir()
-                   if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("."))
+def _submissions(folder: Path, out: Path | None) -> list[Path]:
+    found = uploads.listed(folder, out)
     if not found:
-        raise UsageError(f"no submissions ({', '.join(SUFFIXES)}) in {folder}")
+        raise UsageError(f"no submissions ({' or '.join(SUFFIXES)} files, or a folder for each "
+                         f"student) in {folder}")
     return found
 
 
@@ -47,10 +48,21 @@ RESERVED = (class_summary.STEM,)
 """Stems of the batch's own files: a submission of that name keeps its suffix in its files'."""
 
 
+def _stem(path: Path) -> str:
+    return path.name if path.is_dir() else path.stem
+
+
 def _result_names(paths: list[Path]) -> dict[Path, str]:
-    """<stem>.json, or <name>.json where two submissions share a stem."""
-    stems = Counter(p.stem for p in paths) + Counter(RESERVED)
-    return {p: f"{p.stem if stems[p.stem] == 1 else p.name}.json" for p in paths}
+    """<stem>.json (a student's folder: <folder>.json), or where two submissions share a stem
+    <name>.json (a folder: <folder>.dir.json)."""
+    stems = Counter(map(_stem, paths)) + Counter(RESERVED)
+
+    def name(path: Path) -> str:
+        if stems[_stem(path)] == 1:
+            return f"{_stem(path)}.json"
+        return f"{path.name}.dir.json" if path.is_dir() else f"{path.name}.json"
+
+    return {p: name(p) for p in paths}
 
 
 def _reports(args, reports: list, results: list[Path], exercise) -> None:
@@ -80,7 +92,7 @@ def _grade(args) -> int:
     # a cluster's workers run the reference: here it is only sent, and torch never imported
     expect = Expectations.with_reference(exercise, args.reference, run=not args.scheduler)
     limits = _limits(args, chosen)
-    paths = _submissions(args.path) if args.path.is_dir() else [args.path]
+    paths = _submissions(args.path, args.out) if args.path.is_dir() else [args.path]
     _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}

@@ -220,6 +220,47 @@ def test_a_submission_that_is_a_link_is_never_read_through_it(tmp_path):
     assert "TOP SECRET" not in run.stdout + run.stderr
 
 
+def test_a_folder_for_each_student_is_graded_as_the_students_upload(tmp_path):
+    """The collected repositories of GitHub Classroom, or an export with a folder per student:
+    each folder's file is the one a push, or the upload, graded (`inputs.uploads`)."""
+    from autograder.inputs import uploads
+
+    subs, out = tmp_path / "subs", tmp_path / "subs" / "results"
+    for folder in ("alice", "bob/notebooks", "carol", "dave", "erin"):
+        (subs / folder).mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "alice.py", subs / "alice" / "linreg.py")
+    shutil.copy(ROOT / "assignments" / "linreg" / "linreg.ipynb", subs / "bob" / "notebooks")
+    shutil.copy(ROOT / "examples" / "bob.py", subs / "carol" / "mine.py")
+    (subs / "carol" / "README.md").write_text("my repository")
+    (subs / "dave" / "notes.txt").write_text("nothing to grade")
+    for name in ("a.py", "b.py"):
+        shutil.copy(ROOT / "examples" / "alice.py", subs / "erin" / name)
+    shutil.copy(ROOT / "examples" / "bob.py", subs / "alice.py")  # a file beside them
+    (subs / "mallory").symlink_to(ROOT / "examples")
+    first = autograder("grade", subs, "--out", out)
+    assert first.returncode == 0, first.stderr
+    rows = {r["submission"]: (float(r["score"]), r["status"])
+            for r in csv.DictReader((out / "grades.csv").open())}
+    assert rows == {"alice/linreg.py": (100, "ok"), "alice.py": (50, "ok"),
+                    "bob/notebooks/linreg.ipynb": (0, "ok"),  # the stubs, not attempted
+                    "carol/mine.py": (50, "ok"), "dave/": (0, "could not load"),
+                    "erin/": (0, "could not load"), "mallory/": (0, "could not load")}
+    names = {p.name for p in out.iterdir()}
+    assert names == {"alice.dir.json", "alice.py.json", "bob.json", "carol.json", "dave.json",
+                     "erin.json", "mallory.json", "grades.csv"}  # and never results/ itself
+    told = {n: json.loads((out / f"{n}.json").read_text())["output"]
+            for n in ("dave", "erin", "mallory")}
+    assert told["dave"].startswith("No .py or .ipynb file was found in your submission")
+    assert "several files (a.py, b.py)" in told["erin"]
+    assert told["mallory"] == uploads.FOLDER_LINK
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    (subs / "carol" / "mine.py").write_text((subs / "carol" / "mine.py").read_text() + "#\n")
+    again = autograder("grade", subs, "--out", out, "--quiet")
+    assert again.stdout.count("(unchanged)") == 6 and "carol/mine.py: 50/100 ok\n" in again.stdout
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == files | {
+        "carol.json": (out / "carol.json").read_bytes()}
+
+
 def test_a_batch_resumes_and_a_rerun_is_identical(tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()

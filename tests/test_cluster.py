@@ -289,6 +289,23 @@ def test_a_link_is_never_read_nor_sent_to_a_worker(expect, tmp_path):
                                                expect.exercise.checks))]
 
 
+def test_a_folder_for_each_student_is_graded_by_the_workers_as_here(scheduler, tmp_path):
+    """The file chosen in a student's folder is sent, and its report comes back under the
+    folder's name; a folder with nothing to grade is told here, and never sent."""
+    subs = tmp_path / "subs"
+    for folder in ("alice", "dave"):
+        (subs / folder).mkdir(parents=True)
+    shutil.copy(REFERENCE, subs / "alice" / "linreg.py")
+    (subs / "dave" / "notes.txt").write_text("nothing to grade")
+    here = in_process("grade", subs, "--out", tmp_path / "here", "--quiet")
+    there = in_process("grade", subs, "--out", tmp_path / "there", "--scheduler", scheduler)
+    assert here.returncode == there.returncode == 0, here.stderr + there.stderr
+    assert "sending 1 of 2 submissions to 2 Dask workers" in there.stderr
+    _same_files(_files(tmp_path / "there"), _files(tmp_path / "here"))
+    assert set(_files(tmp_path / "here")) == {"alice.json", "dave.json", "grades.csv"}
+    assert b"alice/linreg.py,100.0" in _files(tmp_path / "here")["grades.csv"]
+
+
 def test_a_broken_reference_stops_the_cluster_batch_as_a_local_one(scheduler, subs, tmp_path):
     broken = tmp_path / "ref.py"
     broken.write_text(REFERENCE.read_text().replace("return x @ w.T + b",

@@ -178,17 +178,6 @@ def test_an_upload_without_a_python_file_gets_a_clear_message_and_zero(root):
     assert results["extra_data"]["status"] == "could not load"
 
 
-def test_several_files_choose_linreg_or_ask_for_one(tmp_path):
-    for name in ("a.py", "b.ipynb"):
-        (tmp_path / name).write_text("")
-    path, why = gradescope.find_submission(tmp_path, registry.get())
-    assert path is None and "several files (a.py, b.ipynb)" in why
-    (tmp_path / "__MACOSX").mkdir()
-    (tmp_path / "__MACOSX" / "linreg.py").write_text("")
-    (tmp_path / "linreg.ipynb").write_text("")
-    assert gradescope.find_submission(tmp_path, registry.get()) == (tmp_path / "linreg.ipynb", "")
-
-
 def test_a_failing_grader_writes_no_score_and_one_plain_line(tmp_path, capsys):
     (tmp_path / "source" / "reference").mkdir(parents=True)
     (tmp_path / "source" / "reference" / "linreg.py").write_text("def model(:\n")
@@ -220,13 +209,3 @@ def test_a_bundle_per_exercise_names_its_exercise_and_holds_no_reference_in_the_
     # the bundle's command is the installed package's own (its fast exit included)
     assert b'autograder = "autograder.__main__:run"' in files["package/pyproject.toml"]
     assert not [n for n in files if n.startswith("package/") and "/reference/" in n]
-
-
-def test_the_submission_is_found_by_the_exercises_file_name(tmp_path):
-    builtins = registry.get("linreg_builtins")
-    for name in ("notes.py", "linreg_builtins.py"):
-        (tmp_path / name).write_text("x = 1\n")
-    assert gradescope.find_submission(tmp_path, builtins) == (tmp_path / "linreg_builtins.py", "")
-    (tmp_path / "empty").mkdir()
-    path, why = gradescope.find_submission(tmp_path / "empty", builtins)
-    assert path is None and "upload linreg_builtins.py or linreg_builtins.ipynb" in why

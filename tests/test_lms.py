@@ -126,6 +126,17 @@ def test_a_student_with_two_submissions_is_left_out_and_both_are_listed(tmp_path
                 "(ann_linreg.ipynb, ann_linreg.py): keep one") in err
 
 
+def test_a_students_folder_is_named_by_its_place_in_the_batch(tmp_path):
+    """Classroom's collected repositories, one folder a student (`alice/linreg.py`)."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for name, points in (("lab3-ann", 80), ("lab3-ben", 70)):
+        writers.write_gradescope(report(f"{name}/linreg.py", points), folder / f"{name}.json")
+    status, rows = export(folder, tmp_path / "m.csv", "moodle",
+                          "--id-pattern", r"lab3-(?P<id>[^/]+)/.*")  # the later one counts
+    assert (status, rows[1:]) == (0, [["ann", "80"], ["ben", "70"]])
+
+
 def test_an_id_a_spreadsheet_would_take_for_a_formula_stays_text(tmp_path):
     folder = write_results(tmp_path / "r", report("=1+1_linreg.py", 80))
     main(["export", "--lms", "moodle", str(folder), "--out", str(tmp_path / "m.csv"),

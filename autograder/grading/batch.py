@@ -5,6 +5,7 @@ grader's code, the reference, the limits): an interrupted batch picks up where i
 a re-run of an unchanged batch gives back the very same files.
 """
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -21,9 +22,9 @@ from typing import Protocol
 from autograder.grading import reference
 from autograder.grading.checks import Check
 from autograder.grading.expectations import Expectations
-from autograder.grading.pipeline import grade_file
+from autograder.grading.pipeline import grade_file, not_loaded
 from autograder.grading.report import Report
-from autograder.inputs import submission
+from autograder.inputs import submission, uploads
 from autograder.sandbox import runner
 from autograder.sandbox.folders import exercise_dirs
 from autograder.sandbox.limits import Limits
@@ -66,8 +67,11 @@ def result_key(path: Path, expect: Expectations, limits: Limits,
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
     digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
+    upload = uploads.of(path, expect.exercise.module)
+    if upload.file != path:  # a student's folder: the file chosen in it, by its place there
+        digest.update(b"\0folder\0" + upload.label.encode() + b"\0" + upload.why.encode())
     try:
-        digest.update(submission.read_bytes(path))
+        digest.update(submission.read_bytes(upload.file) if upload.file else b"")
     except submission.SubmissionError as exc:  # its result says why; a key all the same
         digest.update(b"\0refused\0" + str(exc).encode())
     return digest.hexdigest()
@@ -92,16 +96,28 @@ def default_jobs() -> int:
 
 
 def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
-    """One submission of a batch, here or on a cluster's worker: whatever goes wrong with it
-    is its own report, except a reference that fails, or a harness that never starts, which
-    fail every one."""
+    """One submission of a batch (a file, or a student's folder: `inputs.uploads`), here or
+    on a cluster's worker: whatever goes wrong with it is its own report, except a reference
+    that fails, or a harness that never starts, which fail every one."""
+    upload = uploads.of(path, expect.exercise.module)
+    if upload.file is None:
+        return not_loaded(upload.label, rubric, upload.why)
     try:
-        return grade_file(path, expect=expect, limits=limits, spawner=spawner, rubric=rubric)
+        report = grade_file(upload.file, expect=expect, limits=limits, spawner=spawner,
+                            rubric=rubric)
     except (reference.ReferenceError, runner.HarnessError):
         raise  # the same for every submission: stop, and never report it as a student's 0
     except Exception as exc:  # one broken submission never stops the batch
-        return Report(path.name, (), "grader error", "The grader could not grade this file; "
-                      "your instructor has been told.", detail=repr(exc))
+        report = Report(path.name, (), "grader error", "The grader could not grade this file; "
+                        "your instructor has been told.", detail=repr(exc))
+    return named(report, upload)
+
+
+def named(report: Report, upload: uploads.Upload) -> Report:
+    """The report under the submission's name in the batch (a folder's: `alice/linreg.py`)."""
+    if report.submission == upload.label:
+        return report
+    return dataclasses.replace(report, submission=upload.label)
 
 
 def kept(store: Store, target: Path | None, key: str, fresh: bool) -> Report | None:

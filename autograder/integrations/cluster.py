@@ -19,7 +19,7 @@ from autograder.grading.checks import Check
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
-from autograder.inputs import submission
+from autograder.inputs import submission, uploads
 from autograder.integrations import cluster_worker
 from autograder.sandbox import runner
 from autograder.sandbox.limits import Limits
@@ -104,9 +104,12 @@ class _Kept:
     targets: dict[Path, Path | None]
     keys: dict[Path, str]
     done: Callable[[Report, bool, float], None]
+    uploads: dict[Path, uploads.Upload]
+    """What each path holds: a worker names its report after the file it was sent."""
     reports: dict[Path, Report] = field(default_factory=dict)
 
     def add(self, path: Path, report: Report, *, reused: bool, seconds: float) -> None:
+        report = batch.named(report, self.uploads[path])
         if not reused and self.targets.get(path) is not None:
             self.store.save(report, self.targets[path], self.keys[path])
         self.reports[path] = report
@@ -121,13 +124,15 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
     """`batch.grade_all` with the grading done by the workers of `scheduler`."""
     rubric = expect.exercise.checks if rubric is None else rubric
     kept = _Kept(store, targets, {p: batch.result_key(p, expect, limits, rubric)
-                                  for p in paths}, done)
+                                  for p in paths}, done,
+                 {p: uploads.of(p, expect.exercise.module) for p in paths})
     for path in paths:
         began = time.monotonic()
         if (reused := batch.kept(store, targets.get(path), kept.keys[path], fresh)) is not None:
             kept.add(path, reused, reused=True, seconds=time.monotonic() - began)
-    for path in paths:  # a link is never read, nor sent: its report says so, made here
-        if path not in kept.reports and submission.refused(path):
+    for path, upload in kept.uploads.items():  # a link is never read, nor sent, and a folder
+        # with no file to grade has nothing to send: its report says so, made here
+        if path not in kept.reports and (upload.file is None or submission.refused(upload.file)):
             began = time.monotonic()
             report = batch.grade_one(path, expect, limits, None, rubric)
             kept.add(path, report, reused=False, seconds=time.monotonic() - began)
@@ -139,7 +144,8 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
             note(f"sending {len(todo)} of {len(paths)} submissions to {workers} Dask "
                  f"worker{'' if workers == 1 else 's'}")
             futures = {client.submit(cluster_worker.grade,
-                                     cluster_worker.Job.of(p, expect, limits, rubric, warm),
+                                     cluster_worker.Job.of(kept.uploads[p].file, expect,
+                                                           limits, rubric, warm),
                                      pure=False, retries=RETRIES): p for p in todo}
             lost = _collect(distributed, client, futures, expect.exercise, kept)
         if lost:

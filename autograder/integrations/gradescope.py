@@ -22,6 +22,7 @@ from autograder.grading import reference, registry, settings
 from autograder.grading.exercise import Exercise
 from autograder.grading.expectations import Expectations
 from autograder.grading.report import Report
+from autograder.inputs import uploads
 from autograder.outputs import writers
 from autograder.sandbox import pool
 from autograder.sandbox.folders import SECRET
@@ -32,7 +33,6 @@ STUDENT = "student"
 """The unprivileged user `setup.sh` creates; every child of the grader runs as it."""
 TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 """Where `setup.sh` gets torch: the CPU build, not the multi-GB CUDA one."""
-SKIPPED = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image.
@@ -149,30 +149,12 @@ def build(out: Path, *, exercise: Exercise | None = None, reference_path: Path |
     return Path(out)
 
 
-def find_submission(folder: Path, exercise: Exercise) -> tuple[Path | None, str]:
-    """The file to grade among the student's upload, or None and why, for the student."""
-    found = sorted(p for p in folder.rglob("*") if p.is_file()
-                   and p.suffix in grade.SUFFIXES and not p.name.startswith(".")
-                   and not set(p.relative_to(folder).parts) & set(SKIPPED))
-    if len(found) == 1:
-        return found[0], ""
-    py, nb = f"{exercise.module}.py", f"{exercise.module}.ipynb"
-    named = [p for p in found if p.name in (py, nb)]
-    if named:
-        return named[0], ""  # the .py before the .ipynb: sorted
-    if not found:
-        return None, f"No .py or .ipynb file was found in your submission: upload {py} or {nb}."
-    names = ", ".join(p.relative_to(folder).as_posix() for p in found)
-    return None, (f"Your submission holds several files ({names}) and none is named {py} "
-                  f"or {nb}: upload only the one to grade.")
-
-
 def grade_upload(folder: Path, exercise: Exercise, *, rubric: tuple, limits: Limits,
                  expect: Callable[[], Expectations]) -> tuple[Report, Path | None]:
     """The report of the one submission in a service's upload `folder` (every check not
     loaded when there is none to grade), in the warm pool, and the file graded; `expect` is
     asked for only when there is a file to grade."""
-    path, why = find_submission(folder, exercise)
+    path, why = uploads.find(folder, exercise.module)
     if path is None:
         return grade.not_loaded("submission", rubric, why), None
     return grade.grade_file(path, expect=expect(), limits=limits, rubric=rubric,

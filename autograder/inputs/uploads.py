@@ -1,0 +1,98 @@
+"""A student's folder and the one file in it to grade: a service's upload (Gradescope), a
+repository (GitHub Classroom, on a push and in the instructor's batch of the collected
+repositories), or a folder of a batch (an export with a folder per student).
+
+One rule for all of them, so that a batch of the collected repositories grades the very file
+each push graded.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.inputs import submission
+
+SKIPPED = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
+"""Folders of copies, never the student's work: a Mac's archive, Jupyter's checkpoints."""
+
+
+def _candidates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and p.suffix in submission.LOADERS and not p.name.startswith(".")
+                  and not set(p.relative_to(folder).parts) & set(SKIPPED))
+
+
+def find(folder: Path, module: str) -> tuple[Path | None, str]:
+    """The file to grade in `folder` (the only .py or .ipynb in it, or the one named for the
+    exercise's `module`), or None and why, for the student."""
+    found = _candidates(folder)
+    if len(found) == 1:
+        return found[0], ""
+    py, nb = f"{module}.py", f"{module}.ipynb"
+    named = [p for p in found if p.name in (py, nb)]
+    if named:
+        return named[0], ""  # the .py before the .ipynb: sorted
+    if not found:
+        return None, f"No .py or .ipynb file was found in your submission: upload {py} or {nb}."
+    names = ", ".join(p.relative_to(folder).as_posix() for p in found)
+    return None, (f"Your submission holds several files ({names}) and none is named {py} "
+                  f"or {nb}: upload only the one to grade.")
+
+
+FOLDER_LINK = ("Your submission is a symbolic link to a folder, not a folder: submit the "
+               "folder itself (the grader never reads through a link).")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a batch was given for one student: a file, or a folder and the file in it."""
+
+    path: Path
+    """The file or the folder, as the batch found it."""
+    file: Path | None
+    """The file to grade; None when there is none (`why` says so)."""
+    why: str = ""
+
+    @property
+    def label(self) -> str:
+        """The submission as the instructor names it: the file's name, or the folder's with the
+        file's place in it (`alice/linreg.py`; `alice/` when there is none to grade)."""
+        if self.file == self.path:
+            return self.path.name
+        inside = self.file.relative_to(self.path).as_posix() if self.file else ""
+        return f"{self.path.name}/{inside}"
+
+
+def of(path: Path, module: str) -> Upload:
+    """The upload at `path`: a file is graded as it is; a folder is searched (`find`), never
+    through a link (a link to a folder could lead the search anywhere on the machine)."""
+    path = Path(path)
+    if not path.is_dir():
+        return Upload(path, path)
+    if path.is_symlink():
+        return Upload(path, None, FOLDER_LINK)
+    try:
+        return Upload(path, *find(path, module))
+    except OSError as exc:  # a folder the grader may not read
+        return Upload(path, None, f"Your folder could not be read ({type(exc).__name__}).")
+
+
+RESULTS_MARK = "grades.csv"
+"""A folder that holds one is a batch's results (`autograder grade --out`), never a student's."""
+
+
+def listed(folder: Path, results: Path | None = None) -> list[Path]:
+    """The submissions of a batch's folder: each .py or .ipynb file in it, and each folder in
+    it, one a student's (an export with a folder per student, the collected repositories),
+    but for folders of copies (`SKIPPED`), hidden ones and results (`results`, the batch's
+    own `--out`, and any other batch's: `RESULTS_MARK`)."""
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and (
+        p.is_file() and p.suffix in submission.LOADERS
+        or p.is_dir() and p.name not in SKIPPED and not _results(p, results)))
+
+
+def _results(folder: Path, results: Path | None) -> bool:
+    try:
+        return (folder / RESULTS_MARK).exists() or (
+            results is not None and results.exists() and folder.samefile(results))
+    except OSError:
+        return False
