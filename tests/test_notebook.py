@@ -93,6 +93,27 @@ def test_unreadable_notebooks_say_why(text, words):
         notebook.convert(text, FUNCTIONS)
 
 
+def _of_kernel(language: str, *cells) -> str:
+    nb = json.loads(_nb(*cells))
+    nb["metadata"] = {"kernelspec": {"name": "ir", "display_name": "R", "language": language},
+                      "language_info": {"name": language}}
+    return json.dumps(nb)
+
+
+def test_a_notebook_of_another_languages_kernel_is_told_so():
+    text = _of_kernel("R", code("model <- function(x, w, b) {\n  x %*% t(w) + b\n}"))
+    with pytest.raises(notebook.NotebookError, match=r"^Your notebook is written for R \(its "
+                       r"kernel: R\), and the grader runs its code as Python: none of model, "):
+        notebook.convert(text, FUNCTIONS)
+
+
+def test_python_code_under_another_kernels_name_is_graded_as_python():
+    """Only the metadata says R: the functions are there, and they are what is graded."""
+    scope = _run(_of_kernel("R", code("def model(x, w, b):\n    return 7\n")))
+    assert scope["model"](1, 2, 3) == 7
+    _run(_of_kernel("python", code("x = 1")))  # a Python notebook that defines nothing yet
+
+
 def test_a_cell_nested_past_the_parser_is_skipped_as_a_cell_that_does_not_parse():
     deep = "x = " + "-" * 200_000 + "1"  # a MemoryError from the parser, not a SyntaxError
     scope = _run(_nb(code(deep), code("def model(x, w, b):\n    return 7\n")))

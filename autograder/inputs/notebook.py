@@ -58,7 +58,7 @@ def _cell(number: int, raw) -> Cell:
     return Cell(number, str(kind), _text(number, source), tuple(map(str, tags)), nbgrader)
 
 
-def read_cells(text: str) -> list[Cell]:
+def _parsed(text: str) -> dict:
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested past any notebook
@@ -66,6 +66,14 @@ def read_cells(text: str) -> list[Cell]:
                             f"{REPAIR}") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("nbformat"), int):
         raise NotebookError("Your file is not a Jupyter notebook (no nbformat version).")
+    return nb
+
+
+def read_cells(text: str) -> list[Cell]:
+    return _cells(_parsed(text))
+
+
+def _cells(nb: dict) -> list[Cell]:
     if nb["nbformat"] >= 4:
         raw = nb.get("cells")
     else:  # version 3 kept its cells in worksheets
@@ -141,6 +149,30 @@ def to_source(cells: list[Cell], functions: tuple[str, ...]) -> Converted:
     return Converted("".join(out), origin)
 
 
+def _language(nb: dict) -> tuple[str, str]:
+    """The language the notebook's kernel runs, and the kernel's name ("" where not said)."""
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    spec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+    info = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
+    language = spec.get("language") or info.get("name") or ""
+    kernel = spec.get("display_name") or spec.get("name") or ""
+    return (language, kernel) if isinstance(language, str) and isinstance(kernel, str) else \
+        ("", "")
+
+
 def convert(text: str, functions: tuple[str, ...]) -> Converted:
-    """The notebook's code as one source; `functions` are the graded ones (the exercise's)."""
-    return to_source(read_cells(text), functions)
+    """The notebook's code as one source; `functions` are the graded ones (the exercise's).
+    A notebook of another language's kernel (R, Julia) that defines none of them in Python is
+    told so: "no function named model" would leave its student guessing why."""
+    nb = _parsed(text)
+    converted = to_source(_cells(nb), functions)
+    language, kernel = _language(nb)
+    if language.lower() not in ("", "python") and not _defines_graded(converted.source,
+                                                                       functions):
+        raise NotebookError(
+            f"Your notebook is written for {language}"
+            f"{f' (its kernel: {kernel})' if kernel else ''}, and the grader runs its code as "
+            f"Python: none of {', '.join(functions)} is defined in Python in it. Write them in "
+            "a notebook with a Python 3 kernel (Kernel > Change kernel in Jupyter), save it and "
+            "resubmit.")
+    return converted
