@@ -226,8 +226,11 @@ def test_a_folder_for_each_student_is_graded_as_the_students_upload(tmp_path):
     from autograder.inputs import uploads
 
     subs, out = tmp_path / "subs", tmp_path / "subs" / "results"
-    for folder in ("alice", "bob/notebooks", "carol", "dave", "erin"):
+    for folder in ("alice", "bob/notebooks", "carol", "dave", "erin", "frank"):
         (subs / folder).mkdir(parents=True)
+    for name in ("linreg.ipynb", "test_linreg.py"):  # the release, the .py filled in
+        shutil.copy(ROOT / "assignments" / "linreg" / name, subs / "frank")
+    shutil.copy(ROOT / "examples" / "alice.py", subs / "frank" / "linreg.py")
     shutil.copy(ROOT / "examples" / "alice.py", subs / "alice" / "linreg.py")
     shutil.copy(ROOT / "assignments" / "linreg" / "linreg.ipynb", subs / "bob" / "notebooks")
     shutil.copy(ROOT / "examples" / "bob.py", subs / "carol" / "mine.py")
@@ -244,10 +247,12 @@ def test_a_folder_for_each_student_is_graded_as_the_students_upload(tmp_path):
     assert rows == {"alice/linreg.py": (100, "ok"), "alice.py": (50, "ok"),
                     "bob/notebooks/linreg.ipynb": (0, "ok"),  # the stubs, not attempted
                     "carol/mine.py": (50, "ok"), "dave/": (0, "could not load"),
-                    "erin/": (0, "could not load"), "mallory/": (0, "could not load")}
+                    "erin/": (0, "could not load"), "mallory/": (0, "could not load"),
+                    "frank/linreg.py": (100, "ok")}
     names = {p.name for p in out.iterdir()}
     assert names == {"alice.dir.json", "alice.py.json", "bob.json", "carol.json", "dave.json",
-                     "erin.json", "mallory.json", "grades.csv"}  # and never results/ itself
+                     "erin.json", "frank.json", "mallory.json",
+                     "grades.csv"}  # and never results/ itself
     told = {n: json.loads((out / f"{n}.json").read_text())["output"]
             for n in ("dave", "erin", "mallory")}
     assert told["dave"].startswith("No .py or .ipynb file was found in your submission")
@@ -256,7 +261,7 @@ def test_a_folder_for_each_student_is_graded_as_the_students_upload(tmp_path):
     files = {p.name: p.read_bytes() for p in out.iterdir()}
     (subs / "carol" / "mine.py").write_text((subs / "carol" / "mine.py").read_text() + "#\n")
     again = autograder("grade", subs, "--out", out, "--quiet")
-    assert again.stdout.count("(unchanged)") == 6 and "carol/mine.py: 50/100 ok\n" in again.stdout
+    assert again.stdout.count("(unchanged)") == 7 and "carol/mine.py: 50/100 ok\n" in again.stdout
     assert {p.name: p.read_bytes() for p in out.iterdir()} == files | {
         "carol.json": (out / "carol.json").read_bytes()}
 

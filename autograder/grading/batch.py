@@ -67,7 +67,7 @@ def result_key(path: Path, expect: Expectations, limits: Limits,
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
     digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
-    upload = uploads.of(path, expect.exercise.module)
+    upload = uploads.of(path, expect.exercise)
     if upload.file != path:  # a student's folder: the file chosen in it, by its place there
         digest.update(b"\0folder\0" + upload.label.encode() + b"\0" + upload.why.encode())
     try:
@@ -99,7 +99,7 @@ def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric)
     """One submission of a batch (a file, or a student's folder: `inputs.uploads`), here or
     on a cluster's worker: whatever goes wrong with it is its own report, except a reference
     that fails, or a harness that never starts, which fail every one."""
-    upload = uploads.of(path, expect.exercise.module)
+    upload = uploads.of(path, expect.exercise)
     if upload.file is None:
         return not_loaded(upload.label, rubric, upload.why)
     try:

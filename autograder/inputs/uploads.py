@@ -6,10 +6,19 @@ One rule for all of them, so that a batch of the collected repositories grades t
 each push graded.
 """
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from autograder.inputs import submission
+from autograder.inputs import submission, syntax
+
+
+class Named(Protocol):
+    """What of an exercise the choice reads (`grading.exercise.Exercise`)."""
+
+    module: str
+    functions: tuple[str, ...]
 
 SKIPPED = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 """Folders of copies, never the student's work: a Mac's archive, Jupyter's checkpoints."""
@@ -21,16 +30,53 @@ def _candidates(folder: Path) -> list[Path]:
                   and not set(p.relative_to(folder).parts) & set(SKIPPED))
 
 
-def find(folder: Path, module: str) -> tuple[Path | None, str]:
+def _stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function is still the release's stub: its body (past a docstring) begins
+    with `raise NotImplementedError`, or is only `pass` or `...`."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if not body or all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(
+            s.value, ast.Constant) and s.value.value is Ellipsis for s in body):
+        return True
+    raised = body[0].exc if isinstance(body[0], ast.Raise) else None
+    raised = raised.func if isinstance(raised, ast.Call) else raised
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+
+
+def attempted(path: Path, functions: tuple[str, ...]) -> int:
+    """How many of `functions` the file defines beyond their stubs (the last definition of
+    each, as it runs); every one when it does not parse (a stub parses: a student edited it),
+    none when it cannot be read."""
+    try:
+        tree = syntax.parse(submission.load(path, functions).source)
+    except submission.SubmissionError:
+        return 0
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return len(functions)
+    defined = sorted((node for node in ast.walk(tree) if isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions),
+        key=lambda node: (node.lineno, node.col_offset))
+    last = {node.name: node for node in defined}  # in the order they run: the last one stays
+    return sum(not _stub(node) for node in last.values())
+
+
+def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
     """The file to grade in `folder` (the only .py or .ipynb in it, or the one named for the
-    exercise's `module`), or None and why, for the student."""
+    exercise), or None and why, for the student. Where both the .py and the notebook of the
+    exercise's name are there (a repository made from a release that holds both), the one
+    the student worked in: the most functions written, the notebook on a tie (as before:
+    the first in sorted order)."""
     found = _candidates(folder)
     if len(found) == 1:
         return found[0], ""
-    py, nb = f"{module}.py", f"{module}.ipynb"
+    py, nb = f"{exercise.module}.py", f"{exercise.module}.ipynb"
     named = [p for p in found if p.name in (py, nb)]
-    if named:
-        return named[0], ""  # the .py before the .ipynb: sorted
+    if len(named) == 1:
+        return named[0], ""
+    if named:  # max keeps the first of a tie: the notebook (sorted, .ipynb < .py)
+        return max(named, key=lambda p: attempted(p, exercise.functions)), ""
     if not found:
         return None, f"No .py or .ipynb file was found in your submission: upload {py} or {nb}."
     names = ", ".join(p.relative_to(folder).as_posix() for p in found)
@@ -62,7 +108,7 @@ class Upload:
         return f"{self.path.name}/{inside}"
 
 
-def of(path: Path, module: str) -> Upload:
+def of(path: Path, exercise: Named) -> Upload:
     """The upload at `path`: a file is graded as it is; a folder is searched (`find`), never
     through a link (a link to a folder could lead the search anywhere on the machine)."""
     path = Path(path)
@@ -71,7 +117,7 @@ def of(path: Path, module: str) -> Upload:
     if path.is_symlink():
         return Upload(path, None, FOLDER_LINK)
     try:
-        return Upload(path, *find(path, module))
+        return Upload(path, *find(path, exercise))
     except OSError as exc:  # a folder the grader may not read
         return Upload(path, None, f"Your folder could not be read ({type(exc).__name__}).")
 

@@ -125,7 +125,7 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
     rubric = expect.exercise.checks if rubric is None else rubric
     kept = _Kept(store, targets, {p: batch.result_key(p, expect, limits, rubric)
                                   for p in paths}, done,
-                 {p: uploads.of(p, expect.exercise.module) for p in paths})
+                 {p: uploads.of(p, expect.exercise) for p in paths})
     for path in paths:
         began = time.monotonic()
         if (reused := batch.kept(store, targets.get(path), kept.keys[path], fresh)) is not None:

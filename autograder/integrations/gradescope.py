@@ -154,7 +154,7 @@ def grade_upload(folder: Path, exercise: Exercise, *, rubric: tuple, limits: Lim
     """The report of the one submission in a service's upload `folder` (every check not
     loaded when there is none to grade), in the warm pool, and the file graded; `expect` is
     asked for only when there is a file to grade."""
-    path, why = uploads.find(folder, exercise.module)
+    path, why = uploads.find(folder, exercise)
     if path is None:
         return grade.not_loaded("submission", rubric, why), None
     return grade.grade_file(path, expect=expect(), limits=limits, rubric=rubric,
