@@ -109,6 +109,8 @@ def test_a_batch_grades_everything_and_one_broken_file_spoils_nothing(tmp_path):
     assert "syntax error at line 1" in carol["output"]
     assert run.stderr.endswith("autograder: 4 submissions: 2 ok, 2 could not load; mean score "
                                "37.5 of 100\n")
+    # a student's work in another format would get no grade: the instructor is told
+    assert "autograder: warning: 1 file left out, not .py or .ipynb: notes.txt\n" in run.stderr
 
 
 def test_rubric_prints_the_table():

@@ -137,7 +137,8 @@ def test_a_folder_the_grader_cannot_read_says_so(tmp_path, monkeypatch):
     assert locked.why == "Your folder could not be read (PermissionError)."
 
 
-def test_a_batch_folder_lists_its_files_and_a_folder_per_student_but_no_results(tmp_path):
+def test_a_batch_folder_lists_its_files_and_a_folder_per_student_but_no_results_and_tells_the_rest(
+        tmp_path):
     for name in ("alice.py", "bob.ipynb", "notes.txt", ".hidden.py"):
         (tmp_path / name).write_text("")
     for folder in ("carol", "dave", ".git", "__MACOSX", "out", "old_results"):
@@ -146,3 +147,4 @@ def test_a_batch_folder_lists_its_files_and_a_folder_per_student_but_no_results(
     listed = uploads.listed(tmp_path, tmp_path / "out")
     assert [p.name for p in listed] == ["alice.py", "bob.ipynb", "carol", "dave"]
     assert "out" in [p.name for p in uploads.listed(tmp_path, tmp_path / "elsewhere")]
+    assert [p.name for p in uploads.left_out(tmp_path)] == ["notes.txt"]

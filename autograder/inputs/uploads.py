@@ -136,6 +136,13 @@ def listed(folder: Path, results: Path | None = None) -> list[Path]:
         or p.is_dir() and p.name not in SKIPPED and not _results(p, results)))
 
 
+def left_out(folder: Path) -> list[Path]:
+    """The files of a batch's folder that are not submissions (an archive, a PDF, notes):
+    told to the instructor, since a student's work in one of them would get no grade."""
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".")
+                  and p.is_file() and p.suffix not in submission.LOADERS)
+
+
 def _results(folder: Path, results: Path | None) -> bool:
     try:
         return (folder / RESULTS_MARK).exists() or (
