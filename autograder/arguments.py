@@ -12,8 +12,12 @@ def parser() -> argparse.ArgumentParser:
                                      "(default: the linear-regression one): one submission, "
                                      "or a folder of them.")
     sub = parser.add_subparsers(dest="command", required=True)
-    grade = sub.add_parser("grade", help="grade a submission (.py) or every submission in a folder")
-    grade.add_argument("path", type=Path, help="a submission file, or a folder of submissions")
+    grade = sub.add_parser("grade", help="grade a submission (.py or .ipynb) or every "
+                           "submission in a folder")
+    grade.add_argument("path", type=Path, help="a submission file, or a folder of submissions: "
+                       ".py and .ipynb files, and a folder for each student (a repository, an "
+                       "export's folder), whose one file, or the one named for the exercise, "
+                       "is graded")
     grade.add_argument("--json", type=Path, dest="json_path",
                        help="write Gradescope results.json here (one submission)")
     grade.add_argument("--out", type=Path, help="folder for <name>.json files and grades.csv")
