@@ -81,6 +81,9 @@ def _reports(args, reports: list, results: list[Path], exercise) -> None:
 def _grade(args) -> int:
     if not args.path.exists():
         raise UsageError(f"no such file or folder: {args.path}")
+    if not args.path.is_dir() and args.path.suffix not in SUFFIXES:
+        raise UsageError(f"not a submission: {args.path} (a {' or '.join(SUFFIXES)} file, or a "
+                         "folder of them)")
     if args.path.is_dir() and args.out is None:
         raise UsageError("grading a folder needs --out OUTDIR")
     if args.path.is_dir() and args.json_path:

@@ -75,6 +75,15 @@ def test_a_limit_or_a_count_that_is_not_above_0_is_a_usage_error(option, value, 
     assert run.returncode == 2 and f"argument {option}: {words}" in run.stderr
 
 
+def test_a_file_that_is_not_a_submission_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a submission")
+    for path in (tmp_path / "notes.txt", "/dev/zero"):
+        run = autograder("grade", path, "--json", tmp_path / "r.json")
+        assert (run.returncode, run.stderr) == (2, f"autograder: not a submission: {path} (a "
+                                                   ".py or .ipynb file, or a folder of them)\n")
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_a_folder_needs_out(tmp_path):
     run = autograder("grade", tmp_path)
     assert run.returncode == 2 and "--out" in run.stderr

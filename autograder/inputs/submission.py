@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,24 +45,53 @@ LINK = ("Your file is a symbolic link, not a file: submit the file itself (the g
         "reads through a link).")
 
 
+NOT_A_FILE = ("Your submission is not a regular file (a pipe, a device or a folder): submit the "
+              "file itself.")
+MAX_BYTES = 64 * 1024 * 1024
+"""The largest submission read: a notebook with its outputs (plots) saved is a few MB, and the
+grader's own process reads the file whole (a file of gigabytes would take its memory, and
+every other student's grade with it)."""
+
+
+def _too_big(size: int) -> str:
+    return (f"Your file is {size / 2 ** 20:.0f} MB, more than the {MAX_BYTES // 2 ** 20} MB the "
+            "grader reads: submit only your code (for a notebook, clear its outputs: Kernel > "
+            "Restart & Clear Output in Jupyter, then save).")
+
+
 def refused(path: Path) -> str | None:
     """Why the file is never read, for the student, or None. A symbolic link is refused: this
     process may read any file of the machine (as root, in a Gradescope container), and a link
     in an upload (a repository, an archive) would make it read the reference, or any other
-    file, as the student's, and quote it back in the feedback."""
-    return LINK if Path(path).is_symlink() else None
+    file, as the student's, and quote it back in the feedback. So is a file over MAX_BYTES."""
+    try:
+        info = Path(path).lstat()
+    except OSError:
+        return None  # said when it is read
+    if stat.S_ISLNK(info.st_mode):
+        return LINK
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would hang the read, a device never end it
+        return NOT_A_FILE
+    return _too_big(info.st_size) if info.st_size > MAX_BYTES else None
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, never through a link (`refused`), or SubmissionError."""
+    """The file's bytes, never through a link and never more than MAX_BYTES (`refused`), or
+    SubmissionError."""
     if (why := refused(path)) is not None:
         raise SubmissionError(why)
-    try:  # O_NOFOLLOW: a link put in its place since still fails
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as fh:
-            return fh.read()
+    try:  # O_NOFOLLOW: a link put in its place since still fails; O_NONBLOCK: so does a FIFO
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SubmissionError(NOT_A_FILE)
+            data = fh.read(MAX_BYTES + 1)  # a file that grew since: read no further
     except OSError as exc:
         raise SubmissionError(LINK if exc.errno == errno.ELOOP else
                               f"Your file could not be read ({type(exc).__name__}).") from None
+    if len(data) > MAX_BYTES:
+        raise SubmissionError(_too_big(len(data)))
+    return data
 
 
 def _read_text(path: Path, encoding: str = "utf-8") -> str:
