@@ -20,6 +20,7 @@ class Named(Protocol):
     module: str
     functions: tuple[str, ...]
 
+
 SKIPPED = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 """Folders of copies, never the student's work: a Mac's archive, Jupyter's checkpoints."""
 
