@@ -24,6 +24,13 @@ def test_several_files_choose_linreg_or_ask_for_one(tmp_path):
     assert uploads.find(tmp_path, LINREG) == (tmp_path / "linreg.ipynb", "")
 
 
+def test_several_files_are_named_five_at_most(tmp_path):
+    for i in range(8):
+        (tmp_path / f"f{i}.py").write_text("")
+    path, why = uploads.find(tmp_path, LINREG)
+    assert path is None and "several files (f0.py, f1.py, f2.py, f3.py, f4.py and 3 more)" in why
+
+
 def test_the_submission_is_found_by_the_exercises_file_name(tmp_path):
     builtins = registry.get("linreg_builtins")
     for name in ("notes.py", "linreg_builtins.py"):

@@ -80,9 +80,15 @@ def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
         return max(named, key=lambda p: attempted(p, exercise.functions)), ""
     if not found:
         return None, f"No .py or .ipynb file was found in your submission: upload {py} or {nb}."
-    names = ", ".join(p.relative_to(folder).as_posix() for p in found)
-    return None, (f"Your submission holds several files ({names}) and none is named {py} "
-                  f"or {nb}: upload only the one to grade.")
+    names = ", ".join(p.relative_to(folder).as_posix() for p in found[:SHOWN])
+    more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
+    return None, (f"Your submission holds several files ({names}{more}) and none is named "
+                  f"{py} or {nb}: upload only the one to grade.")
+
+
+SHOWN = 5
+"""Files named in that message, at most (a repository with a virtual environment in it holds
+thousands)."""
 
 
 FOLDER_LINK = ("Your submission is a symbolic link to a folder, not a folder: submit the "
