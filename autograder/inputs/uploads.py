@@ -63,6 +63,11 @@ def attempted(path: Path, functions: tuple[str, ...]) -> int:
     return sum(not _stub(node) for node in last.values())
 
 
+SHOWN = 5
+"""Files named in `find`'s message, at most (a repository with a virtual environment in it
+holds thousands)."""
+
+
 def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
     """The file to grade in `folder` (the only .py or .ipynb in it, or the one named for the
     exercise), or None and why, for the student. Where both the .py and the notebook of the
@@ -85,10 +90,6 @@ def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
     return None, (f"Your submission holds several files ({names}{more}) and none is named "
                   f"{py} or {nb}: upload only the one to grade.")
 
-
-SHOWN = 5
-"""Files named in that message, at most (a repository with a virtual environment in it holds
-thousands)."""
 
 
 FOLDER_LINK = ("Your submission is a symbolic link to a folder, not a folder: submit the "
