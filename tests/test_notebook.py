@@ -120,6 +120,38 @@ def test_a_cell_nested_past_the_parser_is_skipped_as_a_cell_that_does_not_parse(
     assert scope["model"](1, 2, 3) == 7
 
 
+FUTURE = "from __future__ import annotations\n"
+ANNOTATED = "def model(x: Tensor, w, b):\n    return 7\n"  # Tensor: never defined
+
+
+@pytest.mark.parametrize("cells", [
+    [code(FUTURE + ANNOTATED)],
+    [code("import torch"), code(FUTURE), code(ANNOTATED)],  # its own cell, after others
+    [code('"""My lab."""\n' + FUTURE + ANNOTATED)],
+    [code("from __future__ import (annotations,\n    division)\n" + ANNOTATED)],
+    [code('"""é"""; from __future__ import annotations; import torch\n' + ANNOTATED)],
+    [code(FUTURE + "from __future__ import division\n" + ANNOTATED)],
+], ids=["at the top of the cell", "a cell of its own", "after a docstring", "over two lines",
+        "on a line with others", "two"])
+def test_a_cell_may_begin_with_a_future_import_as_in_jupyter(cells):
+    """It was a syntax error of the whole notebook: a future import must open a module."""
+    scope = _run(_nb(*cells))
+    assert scope["model"](1, 2, 3) == 7 and scope["model"].__annotations__["x"] == "Tensor"
+
+
+def test_a_future_import_keeps_every_line_told_as_its_cell():
+    converted = notebook.convert(_nb(markdown("m"), code(FUTURE + "a = 1\nb = 2")), FUNCTIONS)
+    assert converted.source.startswith(notebook.FUTURES + FUTURE)
+    line = next(n for n, (cell, ln) in converted.origin.items() if (cell, ln) == (2, 3))
+    assert converted.source.splitlines()[line - 1].strip() == "b = 2"
+
+
+@pytest.mark.parametrize("before", ["import torch\n", "1\n"])
+def test_a_future_import_where_python_refuses_one_is_the_students_syntax_error(before):
+    with pytest.raises(SyntaxError, match="from __future__ imports must occur at the beginning"):
+        _run(_nb(code(before + FUTURE + ANNOTATED)))  # Jupyter refuses it too
+
+
 def test_line_numbers_are_told_as_cells():
     converted = notebook.convert(_nb(markdown("m"), code("a = 1\nb = 2")), FUNCTIONS)
     line = next(n for n, (cell, ln) in converted.origin.items() if (cell, ln) == (2, 2))

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from autograder.inputs import magics
+from autograder.inputs import futures, magics
 
 SELFCHECK_TAG = "selfcheck"
 """Cells the template tags as self-checks: the student's feedback, never part of the grade."""
@@ -117,10 +117,9 @@ def _defines_graded(code: str, functions: tuple[str, ...]) -> bool:
     return bool(re.search(rf"^\s*def\s+({'|'.join(map(re.escape, functions))})\b", code, re.M))
 
 
-def _block(cell: Cell, functions: tuple[str, ...]) -> list[str] | None:
-    """The cell as a guarded block, or None when it does not parse and defines nothing graded
-    (a markdown cell turned to code): skipped, as Jupyter would run the other cells."""
-    code = magics.neutralise(cell.source)
+def _block(cell: Cell, code: str, functions: tuple[str, ...]) -> list[str] | None:
+    """The cell's code as a guarded block, or None when it does not parse and defines nothing
+    graded (a markdown cell turned to code): skipped, as Jupyter would run the other cells."""
     try:
         compile(code, f"cell {cell.number}", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last two: nested
@@ -134,17 +133,22 @@ def _block(cell: Cell, functions: tuple[str, ...]) -> list[str] | None:
     return [*CELL_START, *[ln + "\n" for ln in body], *CELL_END]
 
 
+FUTURES = "# the cells' `from __future__` imports, first as Python wants them\n"
+
+
 def to_source(cells: list[Cell], functions: tuple[str, ...]) -> Converted:
-    out: list[str] = []
+    codes = [(cell, *futures.split(magics.neutralise(cell.source)))
+             for cell in filter(graded, cells)]
+    moved = [line + "\n" for _, lines, _ in codes for line in lines]
+    out: list[str] = [FUTURES, *moved] if moved else []
     origin: dict[int, tuple[int, int]] = {}
-    for cell in filter(graded, cells):
-        block = _block(cell, functions)
+    for cell, _, code in codes:
+        block = _block(cell, code, functions)
         if block is None:
             continue
         out.append(f"# cell {cell.number}\n")
         first = len(out) + 1 + (block[0] == CELL_START[0])  # the cell's first line, from 1
-        count = len(magics.neutralise(cell.source).splitlines())
-        origin.update({first + i: (cell.number, i + 1) for i in range(count)})
+        origin.update({first + i: (cell.number, i + 1) for i in range(len(code.splitlines()))})
         out.extend(line if line.endswith("\n") else line + "\n" for line in block)
     return Converted("".join(out), origin)
 
