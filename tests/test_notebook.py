@@ -114,6 +114,22 @@ def test_python_code_under_another_kernels_name_is_graded_as_python():
     _run(_of_kernel("python", code("x = 1")))  # a Python notebook that defines nothing yet
 
 
+@pytest.mark.parametrize("magic", ["%%writefile linreg.py", "%%file helpers.py"])
+def test_functions_only_written_to_a_file_are_told_so(magic):
+    """In Jupyter, the next cell's `from linreg import *` finds them; here no cell runs them."""
+    text = _nb(markdown("m"), code(f"{magic}\nimport torch\ndef model(x, w, b):\n    return 7"),
+               code("from linreg import *"))
+    with pytest.raises(notebook.NotebookError, match=r"^Your notebook defines model, mse, "
+                       r"train_step only in a %%writefile cell \(cell 2\)"):
+        notebook.convert(text, FUNCTIONS)
+
+
+def test_a_file_written_beside_functions_defined_in_cells_changes_nothing():
+    scope = _run(_nb(code("%%writefile notes.txt\ndef model(): nothing"),
+                     code("def model(x, w, b):\n    return 7\n")))
+    assert scope["model"](1, 2, 3) == 7
+
+
 def test_a_cell_nested_past_the_parser_is_skipped_as_a_cell_that_does_not_parse():
     deep = "x = " + "-" * 200_000 + "1"  # a MemoryError from the parser, not a SyntaxError
     scope = _run(_nb(code(deep), code("def model(x, w, b):\n    return 7\n")))

@@ -169,14 +169,28 @@ def convert(text: str, functions: tuple[str, ...]) -> Converted:
     A notebook of another language's kernel (R, Julia) that defines none of them in Python is
     told so: "no function named model" would leave its student guessing why."""
     nb = _parsed(text)
-    converted = to_source(_cells(nb), functions)
+    cells = _cells(nb)
+    converted = to_source(cells, functions)
+    if _defines_graded(converted.source, functions):
+        return converted
     language, kernel = _language(nb)
-    if language.lower() not in ("", "python") and not _defines_graded(converted.source,
-                                                                       functions):
+    if language.lower() not in ("", "python"):
         raise NotebookError(
             f"Your notebook is written for {language}"
             f"{f' (its kernel: {kernel})' if kernel else ''}, and the grader runs its code as "
             f"Python: none of {', '.join(functions)} is defined in Python in it. Write them in "
             "a notebook with a Python 3 kernel (Kernel > Change kernel in Jupyter), save it and "
             "resubmit.")
+    written = [c.number for c in filter(graded, cells) if _WRITEFILE.match(c.source)
+               and _defines_graded(c.source, functions)]
+    if written:
+        raise NotebookError(
+            f"Your notebook defines {', '.join(functions)} only in a %%writefile cell (cell "
+            f"{written[0]}), which writes them to a file: the grader runs the notebook's own "
+            "code cells, never a file they write, nor a `%run` of it. Define the functions in "
+            "a code cell of their own (remove the %%writefile line), save it and resubmit.")
     return converted
+
+
+_WRITEFILE = re.compile(r"\s*%%(?:writefile|file)\b")
+"""A cell that writes its body to a file (IPython's %%writefile, and its old name %%file)."""
