@@ -164,10 +164,15 @@ def _language(nb: dict) -> tuple[str, str]:
         ("", "")
 
 
+_WRITEFILE = re.compile(r"\s*%%(?:writefile|file)\b")
+"""A cell that writes its body to a file (IPython's %%writefile, and its old name %%file)."""
+
+
 def convert(text: str, functions: tuple[str, ...]) -> Converted:
     """The notebook's code as one source; `functions` are the graded ones (the exercise's).
-    A notebook of another language's kernel (R, Julia) that defines none of them in Python is
-    told so: "no function named model" would leave its student guessing why."""
+    A notebook that defines none of them where the grader looks is told why, when it can be
+    told: its kernel is another language's (R, Julia), or it writes them to a file
+    (%%writefile); "no function named model" would leave its student guessing."""
     nb = _parsed(text)
     cells = _cells(nb)
     converted = to_source(cells, functions)
@@ -190,7 +195,3 @@ def convert(text: str, functions: tuple[str, ...]) -> Converted:
             "code cells, never a file they write, nor a `%run` of it. Define the functions in "
             "a code cell of their own (remove the %%writefile line), save it and resubmit.")
     return converted
-
-
-_WRITEFILE = re.compile(r"\s*%%(?:writefile|file)\b")
-"""A cell that writes its body to a file (IPython's %%writefile, and its old name %%file)."""

@@ -63,7 +63,8 @@ def refused(path: Path) -> str | None:
     """Why the file is never read, for the student, or None. A symbolic link is refused: this
     process may read any file of the machine (as root, in a Gradescope container), and a link
     in an upload (a repository, an archive) would make it read the reference, or any other
-    file, as the student's, and quote it back in the feedback. So is a file over MAX_BYTES."""
+    file, as the student's, and quote it back in the feedback. So is a file that is not a
+    regular one (a FIFO would hang the read, a device never end it), and one over MAX_BYTES."""
     try:
         info = Path(path).lstat()
     except OSError:
