@@ -97,18 +97,21 @@ def _grade(args) -> int:
     if chosen.path and not args.quiet:
         print(f"autograder: settings from {chosen.path}", file=sys.stderr)
     exercise = chosen.exercise
-    # a cluster's workers run the reference: here it is only sent, and torch never imported
-    expect = Expectations.with_reference(exercise, args.reference, run=not args.scheduler)
+    expect = Expectations.with_reference(exercise, args.reference, run=False)
     limits = _limits(args, chosen)
     paths = _submissions(args.path, args.out) if args.path.is_dir() else [args.path]
     _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    with Progress(len(paths), detail=not args.quiet) as progress:
-        common = {"expect": expect, "limits": limits, "fresh": args.fresh,
-                  "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
-                  "done": progress.done}
-        reports = _batch(args, paths, targets, common, progress)
+    _observing(args, expect)
+    try:
+        with Progress(len(paths), detail=not args.quiet) as progress:
+            common = {"expect": expect, "limits": limits, "fresh": args.fresh,
+                      "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
+                      "done": progress.done}
+            reports = _batch(args, paths, targets, common, progress)
+    finally:
+        expect.reference.close()
     if args.path.is_dir():
         print(tally(reports, progress.reused), file=sys.stderr)
     if args.out:
@@ -118,6 +121,20 @@ def _grade(args) -> int:
     if args.report:
         _reports(args, reports, [targets[p] for p in paths], exercise)
     return 0
+
+
+def _observing(args, expect: Expectations) -> None:
+    """Where the reference runs: on a cluster's workers (here it is only sent), in the warm
+    pool's observer (`sandbox.observer`), or else here. In neither of the first two does this
+    process import torch. It runs now, so that one that fails to load fails before grading."""
+    if args.scheduler:
+        return
+    shared = None if args.no_pool else pool.default()
+    observer = shared.reference_observer() if isinstance(shared, pool.Pool) else None
+    if observer is not None:
+        expect.reference.attach(observer)
+    if "observer" not in expect.reference.made:
+        expect.reference.module  # noqa: B018  (here: torch's import, see reference._run)
 
 
 def _writable(args) -> None:

@@ -87,8 +87,8 @@ def files_of(expect, listener, tmp_path_factory, warm_pool):
     return of
 
 
-SLOW = {"test_pool", "test_pool_hostile", "test_hostile", "test_fresh", "test_nbgrader",
-        "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
+SLOW = {"test_pool", "test_observer", "test_pool_hostile", "test_hostile", "test_fresh",
+        "test_nbgrader", "test_nbgrader_builtins", "test_gradescope", "test_student_notebook",
         "test_student_notebook_builtins", "test_notebook_twins", "test_reports_cli",
         "test_settings", "test_runner", "test_a_new_exercise", "test_cli", "test_selfcheck",
         "test_notebook_cli", "test_classroom", "test_cluster"}

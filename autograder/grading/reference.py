@@ -21,6 +21,7 @@ from autograder.grading import registry
 from autograder.grading.exercise import Exercise
 from autograder.inputs import syntax
 from autograder.sandbox.case import Case
+from autograder.sandbox.observer import Failed, Gone, Observer
 from autograder.sandbox.warm import quiet_collector
 
 RANDOM = threading.Lock()
@@ -81,17 +82,53 @@ class Reference:
                 copy.deepcopy(made)
         return observed
 
-    def _observe(self, case: Case) -> dict:
-        from autograder.sandbox.calls import Caller, observe_case  # torch: see from_source
+    def attach(self, observer: Observer) -> None:
+        """Observe in `observer` (a process of the warm pool: `sandbox.observer`) rather than
+        here, so that this process never imports torch. The reference runs there now: one
+        that fails to load fails now, as here. Where the observer is gone, here it is."""
+        try:
+            observer.start(self.source, str(self.path), _name(self.exercise),
+                           self.exercise.probes)
+        except Failed as exc:
+            observer.close()
+            raise ReferenceError(f"the reference at {self.path} failed to load: {exc}") \
+                from None
+        except Gone:
+            observer.close()
+            return
+        self.made["observer"] = observer
 
-        probes = importlib.import_module(self.exercise.probes).PROBES
-        with RANDOM:
-            obs = observe_case(probes[case.probe], Caller(self.module, str(self.path)), case.args)
+    def close(self) -> None:
+        """The observer ends, if there is one."""
+        observer = self.made.pop("observer", None)
+        if observer is not None:
+            observer.close()
+
+    def _observe(self, case: Case) -> dict:
+        obs = self._there(case)
+        if obs is None:
+            from autograder.sandbox.calls import Caller, observe_case  # torch: see from_source
+
+            probes = importlib.import_module(self.exercise.probes).PROBES
+            with RANDOM:
+                obs = observe_case(probes[case.probe], Caller(self.module, str(self.path)),
+                                   case.args)
         failed = obs.get("error") or obs.get("out", {})
         if failed.get("kind") in {"raised", "missing"}:
             raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "
                                  f"{failed.get('type')}: {failed.get('message')}")
         return obs
+
+    def _there(self, case: Case) -> dict | None:
+        """The case observed in the attached observer; None where there is none (any more)."""
+        observer = self.made.get("observer")
+        if observer is None:
+            return None
+        try:
+            return observer.observe(case.probe, case.args)
+        except Gone:
+            self.close()  # observed here from now on, the same observations
+            return None
 
     def known_good(self) -> dict[str, str] | None:
         """Source of the functions put in place of the student's for the probes graded alone
@@ -149,9 +186,13 @@ def from_source(exercise: Exercise, path: Path, source: str, *, run: bool = True
     return ref
 
 
+def _name(exercise: Exercise) -> str:
+    """The reference module's name, here and in an observer."""
+    return f"reference_{exercise.module}"
+
+
 def _run(exercise: Exercise, path: Path, code) -> object:
-    spec = importlib.util.spec_from_loader(f"reference_{exercise.module}", loader=None,
-                                           origin=str(path))
+    spec = importlib.util.spec_from_loader(_name(exercise), loader=None, origin=str(path))
     module = importlib.util.module_from_spec(spec)
     module.__file__ = str(path)
     try:

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import leftovers, linux, zygote
+from autograder.sandbox import leftovers, linux, observer, zygote
 from autograder.sandbox.jail import JOIN, Jail, sweep_leftovers
 from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
@@ -129,13 +129,31 @@ class Pool:
         send_job(job, jail, job_w)
         return _Forked(out_r, proto_r, status)
 
+    def reference_observer(self) -> observer.Observer | None:
+        """A process of the zygote's that will observe the reference for this one
+        (`sandbox.observer`), or None where the pool cannot give one."""
+        if self._broken:
+            return None
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        try:
+            self._send({"observer": True}, [requests_r, answers_w], quiet=True)
+        except PoolUnavailable:
+            for fd in (requests_w, answers_r):
+                os.close(fd)
+            return None
+        finally:
+            os.close(requests_r)
+            os.close(answers_w)
+        return observer.Observer(requests_w, answers_r)
+
     def _header(self, jail: Jail) -> dict:
         inside = self.layer.name == "namespaces"
         return {"namespaces": inside, "uid": jail.uid,
                 "folder": Path(jail.workdir).name, "tmp_bytes": TMP_BYTES,
                 "cwd": INSIDE_JOB if inside else jail.workdir, "env": child_env(jail.home)}
 
-    def _send(self, header: dict, fds: list[int]) -> None:
+    def _send(self, header: dict, fds: list[int], quiet: bool = False) -> None:
         message = json.dumps(header).encode()
         with self._lock:
             for _ in range(2):  # a zygote that died is started again, once
@@ -145,6 +163,8 @@ class Pool:
                 except OSError as exc:
                     why = exc
                     self._stop()
+            if quiet:  # the first child will say so, if it comes to that
+                raise PoolUnavailable("the zygote does not answer")
             self._broken = True
             # once: the results are the same, but a batch takes some twenty times as long
             print(f"autograder: no warm pool here ({why}): every child starts a fresh "

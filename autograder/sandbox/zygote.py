@@ -84,6 +84,11 @@ def _serve(control: socket.socket, grader: int) -> None:
             if isinstance(key.data, _Running):
                 _ended(key.data, key.fd, events)
                 continue
+            if isinstance(key.data, _Observer):
+                events.unregister(key.fd)
+                os.close(key.fd)
+                os.waitpid(key.data.pid, 0)
+                continue
             try:
                 message, fds, _, _ = socket.recv_fds(control, 65536, MAX_FDS)
             except OSError:
@@ -92,6 +97,9 @@ def _serve(control: socket.socket, grader: int) -> None:
                 events.unregister(control)
                 continue
             header = json.loads(message)
+            if header.get("observer"):
+                _launch_observer(fds, control, events)
+                continue
             if warm.for_probes(header.get("probes"), warmed):
                 pages.changed()  # the warm-up's new heap too
             _launch(header, fds, own_pids, control, events)
@@ -101,10 +109,44 @@ def _serve(control: socket.socket, grader: int) -> None:
 
 
 def _kill_jobs(events: selectors.BaseSelector) -> None:
-    """SIGKILL each running job's group (its pid is not reused: the job is not waited for)."""
+    """SIGKILL each running job's group (its pid is not reused: the job is not waited for),
+    and the observers (each leaves at the end of its pipe anyway)."""
     for key in list(events.get_map().values()):
         if isinstance(key.data, _Running):
             linux.kill_group(key.data.pid)
+        elif isinstance(key.data, _Observer):
+            os.kill(key.data.pid, 9)
+
+
+@dataclass
+class _Observer:
+    pid: int
+
+
+def _launch_observer(fds: list[int], control: socket.socket,
+                     events: selectors.BaseSelector) -> None:
+    """Fork the grader's observer of the reference (`observer.serve`): the grader's own
+    process, not a job, in no jail. Its source comes on its own pipe, never through here."""
+    requests, answers = fds
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = None
+    if pid == 0:
+        try:
+            control.close()
+            low, high = sorted((requests, answers))
+            for start, end in ((3, low), (low + 1, high), (high + 1, 1 << 16)):
+                os.closerange(start, end)  # nothing of the zygote's: no control, no jobs'
+            from autograder.sandbox.observer import serve
+
+            serve(requests, answers)
+        finally:
+            _exit(0)
+    _close(requests)
+    _close(answers)
+    if pid:
+        events.register(os.pidfd_open(pid), selectors.EVENT_READ, _Observer(pid))
 
 
 def _preload_probes() -> None:

@@ -1,0 +1,80 @@
+"""The reference observed in the warm pool's observer (`sandbox.observer`): the command line
+never imports torch, and every observation, every result, is the one this process makes."""
+
+import json
+import shutil
+
+import pytest
+from command import ROOT, autograder, imports_torch
+from gallery import GALLERY, REFERENCE
+
+from autograder.grading import reference, registry
+from autograder.sandbox import pool
+
+EXERCISES = ("linreg", "linreg_builtins")
+
+
+def _attached(exercise) -> reference.Reference:
+    ref = reference.load(exercise, run=False)
+    observer = pool.default().reference_observer()
+    assert observer is not None, "the pool gives no observer"
+    ref.attach(observer)
+    assert "observer" in ref.made and "module" not in ref.made
+    return ref
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_the_observer_observes_what_this_process_observes(name):
+    exercise = registry.get(name)
+    here, there = reference.load(exercise), _attached(exercise)
+    try:
+        for seed in (None, 7, 123456):
+            for case in exercise.cases(seed).values():
+                assert there._observe(case) == here._observe(case), case.id
+        assert "module" not in there.made  # nothing ran here
+    finally:
+        there.close()
+
+
+def test_an_observer_that_is_gone_leaves_the_observing_to_this_process():
+    exercise = registry.get()
+    here, there = reference.load(exercise), _attached(exercise)
+    case = next(iter(exercise.cases(3).values()))
+    there.made["observer"]._answers.close()  # as if its process had ended
+    assert there._observe(case) == here._observe(case)
+    assert "observer" not in there.made and "module" in there.made
+
+
+def test_a_reference_that_fails_to_load_there_fails_as_here(tmp_path):
+    broken = tmp_path / "ref.py"
+    broken.write_text(REFERENCE.read_text() + "\nraise ValueError('no data here')\n")
+    with pytest.raises(reference.ReferenceError) as here:
+        reference.load(registry.get(), broken)
+    ref = reference.load(registry.get(), broken, run=False)
+    with pytest.raises(reference.ReferenceError) as there:
+        ref.attach(pool.default().reference_observer())
+    assert str(there.value) == str(here.value) == (
+        f"the reference at {broken} failed to load: ValueError('no data here')")
+
+
+def test_the_command_line_never_imports_torch(tmp_path):
+    """Its largest cost after the zygote's: the zygote imports torch, and observes."""
+    assert imports_torch("grade", REFERENCE, "--json", tmp_path / "r.json") == (0, False)
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 100
+
+
+def test_a_batch_observed_there_writes_the_files_of_a_batch_observed_here(tmp_path,
+                                                                          monkeypatch):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    entries = {e.name: e for e in GALLERY}
+    for name in ("reference", "sum_instead_of_mean", "missing_transpose", "lr_ignored"):
+        (subs / f"{name}.py").write_text(entries[name].text())
+    shutil.copy(ROOT / "assignments" / "linreg" / "linreg.ipynb", subs / "stubs.ipynb")
+    there = autograder("grade", subs, "--out", tmp_path / "there")
+    monkeypatch.setattr(pool.Pool, "reference_observer", lambda self: None)
+    here = autograder("grade", subs, "--out", tmp_path / "here")
+    assert there.returncode == here.returncode == 0, there.stderr + here.stderr
+    files = {p.name: p.read_bytes() for p in (tmp_path / "there").iterdir()}
+    assert files == {p.name: p.read_bytes() for p in (tmp_path / "here").iterdir()}
+    assert len(files) == 6
