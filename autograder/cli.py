@@ -97,13 +97,12 @@ def _grade(args) -> int:
     if chosen.path and not args.quiet:
         print(f"autograder: settings from {chosen.path}", file=sys.stderr)
     exercise = chosen.exercise
-    expect = Expectations.with_reference(exercise, args.reference, run=False)
+    expect = _expectations(args, exercise)
     limits = _limits(args, chosen)
     paths = _submissions(args.path, args.out) if args.path.is_dir() else [args.path]
     _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    _observing(args, expect)
     try:
         with Progress(len(paths), detail=not args.quiet) as progress:
             common = {"expect": expect, "limits": limits, "fresh": args.fresh,
@@ -123,18 +122,14 @@ def _grade(args) -> int:
     return 0
 
 
-def _observing(args, expect: Expectations) -> None:
+def _expectations(args, exercise) -> Expectations:
     """Where the reference runs: on a cluster's workers (here it is only sent), in the warm
-    pool's observer (`sandbox.observer`), or else here. In neither of the first two does this
-    process import torch. It runs now, so that one that fails to load fails before grading."""
+    pool's observer (`sandbox.observer`), or else here; in neither of the first two does this
+    process import torch."""
     if args.scheduler:
-        return
-    shared = None if args.no_pool else pool.default()
-    observer = shared.reference_observer() if isinstance(shared, pool.Pool) else None
-    if observer is not None:
-        expect.reference.attach(observer)
-    if "observer" not in expect.reference.made:
-        expect.reference.module  # noqa: B018  (here: torch's import, see reference._run)
+        return Expectations.with_reference(exercise, args.reference, run=False)
+    return Expectations.observed(exercise, args.reference,
+                                 spawner=None if args.no_pool else pool.default())
 
 
 def _writable(args) -> None:

@@ -31,6 +31,7 @@ from autograder.grading.expectations import Expectations
 from autograder.grading.report import CheckResult, Report
 from autograder.integrations.gradescope import grade_upload
 from autograder.outputs.writers import HIDDEN_FEEDBACK
+from autograder.sandbox import pool
 from autograder.sandbox.limits import Limits
 
 WORKFLOW = Path(__file__).with_name("classroom.yml")
@@ -95,7 +96,7 @@ def _expectations(exercise: Exercise, given: Path | None) -> tuple[Expectations,
     """The reference when one is given or installed, else the stored public answers (and
     then only the visible checks)."""
     try:
-        return Expectations.with_reference(exercise, given), False
+        return Expectations.observed(exercise, given, spawner=pool.default()), False
     except reference.ReferenceError:
         if given is not None:
             raise

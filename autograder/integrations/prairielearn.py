@@ -25,6 +25,7 @@ from autograder.grading.report import CheckResult, Report
 from autograder.integrations.gradescope import grade_upload
 from autograder.outputs import writers
 from autograder.outputs.writers import HIDDEN_FEEDBACK
+from autograder.sandbox import pool
 
 ROOT_VARIABLE = "AUTOGRADER_PL_ROOT"
 DEFAULT_ROOT = Path("/grade")
@@ -91,8 +92,9 @@ def _grade(root: Path, exercise_name: str | None) -> tuple[Report, tuple[Check, 
     chosen = settings.load(settings.find(tests) if tests.is_dir() else None, exercise)
     given = tests / f"{exercise.module}.py"
     report, _ = grade_upload(root / "student", exercise, rubric=chosen.rubric(),
-                          limits=chosen.limits, expect=lambda: Expectations.with_reference(
-                              exercise, given if given.is_file() else None))
+                          limits=chosen.limits, expect=lambda: Expectations.observed(
+                              exercise, given if given.is_file() else None,
+                              spawner=pool.default()))
     return report, chosen.rubric()
 
 
