@@ -78,3 +78,22 @@ def test_a_batch_observed_there_writes_the_files_of_a_batch_observed_here(tmp_pa
     files = {p.name: p.read_bytes() for p in (tmp_path / "there").iterdir()}
     assert files == {p.name: p.read_bytes() for p in (tmp_path / "here").iterdir()}
     assert len(files) == 6
+
+
+def test_a_services_grading_ends_its_observer(tmp_path, monkeypatch):
+    """Gradescope's run, as its container runs it: one grading, then its observer ends."""
+    from autograder.grading.expectations import Expectations
+    from autograder.integrations import gradescope
+
+    made = []
+    observed = Expectations.observed.__func__
+    monkeypatch.setattr(Expectations, "observed", classmethod(
+        lambda cls, *args, **kwargs: made.append(observed(cls, *args, **kwargs)) or made[-1]))
+    (tmp_path / "source" / "reference").mkdir(parents=True)
+    shutil.copy(REFERENCE, tmp_path / "source" / "reference" / "linreg.py")
+    (tmp_path / "submission").mkdir()
+    shutil.copy(ROOT / "examples" / "alice.py", tmp_path / "submission" / "linreg.py")
+    assert gradescope.run(tmp_path) == 0
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 100
+    [expect] = made
+    assert "module" not in expect.reference.made and "observer" not in expect.reference.made

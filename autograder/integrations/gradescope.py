@@ -157,8 +157,13 @@ def grade_upload(folder: Path, exercise: Exercise, *, rubric: tuple, limits: Lim
     path, why = uploads.find(folder, exercise)
     if path is None:
         return grade.not_loaded("submission", rubric, why), None
-    return grade.grade_file(path, expect=expect(), limits=limits, rubric=rubric,
-                            spawner=pool.default()), path
+    expectations = expect()
+    try:
+        return grade.grade_file(path, expect=expectations, limits=limits, rubric=rubric,
+                                spawner=pool.default()), path
+    finally:
+        if expectations.reference is not None:  # its observer ends with the grading
+            expectations.reference.close()
 
 
 def _settings(source: Path, exercise: Exercise) -> settings.Settings:
