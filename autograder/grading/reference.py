@@ -9,7 +9,6 @@ import ast
 import copy
 import hashlib
 import importlib
-import importlib.util
 import json
 import marshal
 import os
@@ -21,7 +20,7 @@ from autograder.grading import registry
 from autograder.grading.exercise import Exercise
 from autograder.inputs import syntax
 from autograder.sandbox.case import Case
-from autograder.sandbox.observer import Failed, Gone, Observer
+from autograder.sandbox.observer import Failed, Gone, Observer, run_module
 from autograder.sandbox.warm import quiet_collector
 
 RANDOM = threading.Lock()
@@ -192,18 +191,14 @@ def _name(exercise: Exercise) -> str:
 
 
 def _run(exercise: Exercise, path: Path, code) -> object:
-    spec = importlib.util.spec_from_loader(_name(exercise), loader=None, origin=str(path))
-    module = importlib.util.module_from_spec(spec)
-    module.__file__ = str(path)
     try:
         # torch comes in here, with the reference's own import (nothing above needs it, so
         # that a command that grades nothing starts in a tenth of a second), and without the
         # collector walking its objects (`warm.quiet_collector`)
         with quiet_collector():
-            exec(code, module.__dict__)
+            return run_module(_name(exercise), str(path), code)
     except Exception as exc:
         raise _failed(path, exc) from exc
-    return module
 
 
 def _failed(path: Path, exc: Exception) -> ReferenceError:

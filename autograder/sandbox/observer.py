@@ -35,8 +35,9 @@ def serve(requests: int, answers: int) -> None:
     sink = os.fdopen(answers, "wb")
     given = json.loads(source.readline())
     try:
+        code = compile(given["source"], given["path"], "exec")
         with quiet_collector():
-            module = _run(given)
+            module = run_module(given["name"], given["path"], code)
         probes = __import__(given["probes"], fromlist=["PROBES"]).PROBES
     except Exception as exc:
         _answer(sink, {"failed": repr(exc)})
@@ -50,14 +51,15 @@ def serve(requests: int, answers: int) -> None:
         _answer(sink, {"obs": observe_case(probes[case["probe"]], caller, case["args"])})
 
 
-def _run(given: dict) -> types.ModuleType:
-    """The reference's module, as `grading.reference._run` makes it in the grader."""
+def run_module(name: str, path: str, code) -> types.ModuleType:
+    """The reference's module, its compiled `code` run: the one way to make it, in the grader
+    (`grading.reference._run`) and in an observer. Raises what the code raises."""
     import importlib.util
 
-    spec = importlib.util.spec_from_loader(given["name"], loader=None, origin=given["path"])
+    spec = importlib.util.spec_from_loader(name, loader=None, origin=path)
     module = importlib.util.module_from_spec(spec)
-    module.__file__ = given["path"]
-    exec(compile(given["source"], given["path"], "exec"), module.__dict__)
+    module.__file__ = path
+    exec(code, module.__dict__)
     return module
 
 
