@@ -60,14 +60,17 @@ def grader_fingerprint() -> str:
 
 
 def result_key(path: Path, expect: Expectations, limits: Limits,
-               rubric: tuple[Check, ...] | None = None) -> str:
+               rubric: tuple[Check, ...] | None = None,
+               upload: uploads.Upload | None = None) -> str:
+    """The key of everything that decides the result of `path` (`upload`: what it holds,
+    where the caller has it already)."""
     rubric = expect.exercise.checks if rubric is None else rubric
     digest = hashlib.sha256(grader_fingerprint().encode())
     digest.update(expect.exercise.name.encode() + b"\0")
     digest.update(expect.reference.source.encode() if expect.reference else b"stored")
     digest.update(json.dumps(asdict(limits), sort_keys=True).encode())
     digest.update(repr([(c.id, c.points, c.visibility) for c in rubric]).encode())
-    upload = uploads.of(path, expect.exercise)
+    upload = upload or uploads.of(path, expect.exercise)
     if upload.file != path:  # a student's folder: the file chosen in it, by its place there
         digest.update(b"\0folder\0" + upload.label.encode() + b"\0" + upload.why.encode())
     try:
@@ -95,11 +98,13 @@ def default_jobs() -> int:
     return 3 * cores()
 
 
-def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric) -> Report:
-    """One submission of a batch (a file, or a student's folder: `inputs.uploads`), here or
-    on a cluster's worker: whatever goes wrong with it is its own report, except a reference
-    that fails, or a harness that never starts, which fail every one."""
-    upload = uploads.of(path, expect.exercise)
+def grade_one(path: Path, expect: Expectations, limits: Limits, spawner, rubric,
+              upload: uploads.Upload | None = None) -> Report:
+    """One submission of a batch (a file, or a student's folder: `inputs.uploads`; `upload`:
+    what it holds, where the caller has it already), here or on a cluster's worker: whatever
+    goes wrong with it is its own report, except a reference that fails, or a harness that
+    never starts, which fail every one."""
+    upload = upload or uploads.of(path, expect.exercise)
     if upload.file is None:
         return not_loaded(upload.label, rubric, upload.why)
     try:
@@ -176,9 +181,10 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, expect: Ex
     def one(path: Path) -> Report:
         with under_way:
             began = time.monotonic()
-            key, target = result_key(path, expect, limits, rubric), targets.get(path)
+            upload = uploads.of(path, expect.exercise)  # a folder searched once, not twice
+            key, target = result_key(path, expect, limits, rubric, upload), targets.get(path)
             reused = kept(store, target, key, fresh)
-            report = reused or grade_one(path, expect, limits, spawner, rubric)
+            report = reused or grade_one(path, expect, limits, spawner, rubric, upload)
             if target is not None and reused is None:
                 store.save(report, target, key)
             done(report, reused is not None, time.monotonic() - began)

@@ -123,9 +123,9 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
               note: Callable[[str], None] = lambda _: None) -> list[Report]:
     """`batch.grade_all` with the grading done by the workers of `scheduler`."""
     rubric = expect.exercise.checks if rubric is None else rubric
-    kept = _Kept(store, targets, {p: batch.result_key(p, expect, limits, rubric)
-                                  for p in paths}, done,
-                 {p: uploads.of(p, expect.exercise) for p in paths})
+    held = {p: uploads.of(p, expect.exercise) for p in paths}  # each folder searched once
+    kept = _Kept(store, targets, {p: batch.result_key(p, expect, limits, rubric, held[p])
+                                  for p in paths}, done, held)
     for path in paths:
         began = time.monotonic()
         if (reused := batch.kept(store, targets.get(path), kept.keys[path], fresh)) is not None:
@@ -134,7 +134,7 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
         # with no file to grade has nothing to send: its report says so, made here
         if path not in kept.reports and (upload.file is None or submission.refused(upload.file)):
             began = time.monotonic()
-            report = batch.grade_one(path, expect, limits, None, rubric)
+            report = batch.grade_one(path, expect, limits, None, rubric, upload)
             kept.add(path, report, reused=False, seconds=time.monotonic() - began)
     todo = [p for p in paths if p not in kept.reports]
     if todo:  # else no cluster is needed at all
