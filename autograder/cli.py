@@ -97,13 +97,13 @@ def _grade(args) -> int:
     if chosen.path and not args.quiet:
         print(f"autograder: settings from {chosen.path}", file=sys.stderr)
     exercise = chosen.exercise
-    expect = _expectations(args, exercise)
     limits = _limits(args, chosen)
     paths = _submissions(args.path, args.out) if args.path.is_dir() else [args.path]
     _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
-    try:
+    expect = _expectations(args, exercise)  # once the command line is known good: no observer
+    try:  # started, nor the reference run, for one that is not
         with Progress(len(paths), detail=not args.quiet) as progress:
             common = {"expect": expect, "limits": limits, "fresh": args.fresh,
                       "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
