@@ -29,8 +29,10 @@ def test_the_observer_observes_what_this_process_observes(name):
     here, there = reference.load(exercise), _attached(exercise)
     try:
         for seed in (None, 7, 123456):
-            for case in exercise.cases(seed).values():
-                assert there._observe(case) == here._observe(case), case.id
+            cases = list(exercise.cases(seed).values())
+            for case in cases:
+                assert there._observe([case]) == here._observe([case]), case.id
+            assert there._observe(cases) == here._observe(cases)  # one request for them all
         assert "module" not in there.made  # nothing ran here
     finally:
         there.close()
@@ -41,7 +43,7 @@ def test_an_observer_that_is_gone_leaves_the_observing_to_this_process():
     here, there = reference.load(exercise), _attached(exercise)
     case = next(iter(exercise.cases(3).values()))
     there.made["observer"]._answers.close()  # as if its process had ended
-    assert there._observe(case) == here._observe(case)
+    assert there._observe([case]) == here._observe([case])
     assert "observer" not in there.made and "module" in there.made
 
 
@@ -97,3 +99,21 @@ def test_a_services_grading_ends_its_observer(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 100
     [expect] = made
     assert "module" not in expect.reference.made and "observer" not in expect.reference.made
+
+
+def test_a_message_cut_short_or_too_long_is_no_message(tmp_path):
+    """The grader's end of the pipe takes a broken answer for an observer that is gone (and
+    observes here), never for an observation."""
+    from autograder.sandbox import observer
+
+    path = tmp_path / "pipe"
+    with path.open("wb") as out:
+        observer._write(out, {"obs": [{"out": 1.5}]})
+    whole = path.read_bytes()
+    for data, limit, read in ((whole, observer.ANSWER_BYTES, {"obs": [{"out": 1.5}]}),
+                              (whole[:-1], observer.ANSWER_BYTES, None),
+                              (whole[:3], observer.ANSWER_BYTES, None),
+                              (whole, len(whole) - 9, None), (b"", observer.ANSWER_BYTES, None)):
+        path.write_bytes(data)
+        with path.open("rb") as stream:
+            assert observer._read(stream, limit) == read

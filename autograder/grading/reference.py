@@ -68,14 +68,19 @@ class Reference:
             return self.made["module"]
 
     def observe(self, cases: list[Case]) -> dict[str, dict]:
+        keys = {case.id: None if case.secret and case.probe not in self.exercise.shared
+                else (case.id, json.dumps(case.args, sort_keys=True)) for case in cases}
+        # this submission's own cases, and the shared ones not made yet, observed together
+        fresh = self._observe([c for c in cases if keys[c.id] is None or keys[c.id] not in
+                               self.made])
         observed = {}
         for case in cases:
-            if case.secret and case.probe not in self.exercise.shared:  # this one's alone
-                observed[case.id] = self._observe(case)
+            key = keys[case.id]
+            if key is None:  # this one's alone
+                observed[case.id] = fresh[case.id]
                 continue
-            key = (case.id, json.dumps(case.args, sort_keys=True))
             if key not in self.made:
-                self.made[key] = _frozen(self._observe(case))
+                self.made[key] = _frozen(fresh[case.id])
             made = self.made[key]  # a copy each time: a check may not spoil the next one's
             observed[case.id] = marshal.loads(made) if isinstance(made, bytes) else \
                 copy.deepcopy(made)
@@ -103,31 +108,40 @@ class Reference:
         if observer is not None:
             observer.close()
 
-    def _observe(self, case: Case) -> dict:
-        obs = self._there(case)
-        if obs is None:
+    def _observe(self, cases: list[Case]) -> dict[str, dict]:
+        """The cases observed, in the attached observer (one request) or here; the first the
+        reference fails on, in their order, raises ReferenceError."""
+        found = self._there(cases) if cases else {}
+        if found is None:
             from autograder.sandbox.calls import Caller, observe_case  # torch: see from_source
 
             probes = importlib.import_module(self.exercise.probes).PROBES
-            with RANDOM:
-                obs = observe_case(probes[case.probe], Caller(self.module, str(self.path)),
-                                   case.args)
-        failed = obs.get("error") or obs.get("out", {})
-        if failed.get("kind") in {"raised", "missing"}:
-            raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "
-                                 f"{failed.get('type')}: {failed.get('message')}")
-        return obs
+            found = {}
+            for case in cases:
+                with RANDOM:
+                    found[case.id] = observe_case(probes[case.probe],
+                                                  Caller(self.module, str(self.path)),
+                                                  case.args)
+        for case in cases:
+            obs = found[case.id]
+            failed = obs.get("error") or obs.get("out", {})
+            if failed.get("kind") in {"raised", "missing"}:
+                raise ReferenceError(f"the reference at {self.path} fails on case {case.id}: "
+                                     f"{failed.get('type')}: {failed.get('message')}")
+        return found
 
-    def _there(self, case: Case) -> dict | None:
-        """The case observed in the attached observer; None where there is none (any more)."""
+    def _there(self, cases: list[Case]) -> dict[str, dict] | None:
+        """The cases observed in the attached observer; None where there is none (any
+        more)."""
         observer = self.made.get("observer")
         if observer is None:
             return None
         try:
-            return observer.observe(case.probe, case.args)
+            found = observer.observe([(case.probe, case.args) for case in cases])
         except Gone:
             self.close()  # observed here from now on, the same observations
             return None
+        return {case.id: obs for case, obs in zip(cases, found, strict=True)}
 
     def known_good(self) -> dict[str, str] | None:
         """Source of the functions put in place of the student's for the probes graded alone
