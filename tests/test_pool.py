@@ -191,7 +191,7 @@ def test_a_range_the_kernel_cannot_collapse_just_now_is_tried_again(monkeypatch)
     again, never = errno.EAGAIN, errno.EINVAL
     for answers, collapsed, tries in (([0], True, 1), ([again, again, 0], True, 3),
                                       ([never], False, 1),
-                                      ([again] * 9, False, warm.COLLAPSE_TRIES)):
+                                      ([again] * warm.COLLAPSE_TRIES, False, warm.COLLAPSE_TRIES)):
         calls.clear()
         monkeypatch.setattr(linux, "madvise", lambda *args, a=list(answers): madvise(*args, a))
         assert warm._collapsed(0, warm.HUGE) is collapsed

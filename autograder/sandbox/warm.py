@@ -36,8 +36,10 @@ from autograder.sandbox import linux
 HUGE = 2 << 20
 COLLAPSE_AFTER = 8
 """Jobs forked since the heap last changed after which the zygote makes its huge pages."""
-COLLAPSE_TRIES = 5
-"""Tries of a range the kernel cannot collapse just now (EAGAIN), 10 ms apart."""
+COLLAPSE_TRIES = 20
+"""Tries of a range the kernel cannot collapse just now (EAGAIN), 10 ms apart: in a batch
+the heap took up to six (a failed try costs 1 to 50 ms of CPU, a try of a range already
+collapsed next to nothing)."""
 
 
 @contextlib.contextmanager
