@@ -187,7 +187,7 @@ def test_a_range_the_kernel_cannot_collapse_just_now_is_tried_again(monkeypatch)
         if code:
             raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(warm.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(warm, "COLLAPSE_WAIT", 0)
     again, never = errno.EAGAIN, errno.EINVAL
     for answers, collapsed, tries in (([0], True, 1), ([again, again, 0], True, 3),
                                       ([never], False, 1),

@@ -37,9 +37,10 @@ HUGE = 2 << 20
 COLLAPSE_AFTER = 8
 """Jobs forked since the heap last changed after which the zygote makes its huge pages."""
 COLLAPSE_TRIES = 20
-"""Tries of a range the kernel cannot collapse just now (EAGAIN), 10 ms apart: in a batch
-the heap took up to six (a failed try costs 1 to 50 ms of CPU, a try of a range already
-collapsed next to nothing)."""
+"""Tries of a range the kernel cannot collapse just now (EAGAIN), `COLLAPSE_WAIT` apart: in a
+batch the heap took up to six (a failed try costs 1 to 50 ms of CPU, a try of a range
+already collapsed next to nothing)."""
+COLLAPSE_WAIT = 0.01
 
 
 @contextlib.contextmanager
@@ -146,7 +147,7 @@ def _collapsed(start: int, length: int) -> bool:
         except OSError as exc:
             if exc.errno != errno.EAGAIN:
                 return False
-        time.sleep(0.01)
+        time.sleep(COLLAPSE_WAIT)
     return False
 
 
