@@ -71,3 +71,19 @@ def test_what_marshal_cannot_copy_exactly_is_deep_copied():
         back = marshal.loads(kept) if isinstance(kept, bytes) else kept
         assert repr(back) == repr(obs) and all(type(a) is type(b) for a, b in
                                               zip(back.values(), obs.values(), strict=True))
+
+
+def test_every_exercises_reference_observations_are_as_json_carries_them():
+    """A child's observations reach the grader as JSON (lists, string keys); the reference's
+    are compared with them as they are made, in this process or the observer's (which carries
+    them in marshal, tuples as tuples). So a probe returns what JSON gives back unchanged: a
+    tuple in the reference's observation would never equal the child's list."""
+    import json
+
+    from autograder.grading import registry
+
+    for exercise in registry.every():
+        ref = reference.load(exercise)
+        for seed in (None, 11):
+            observed = ref._observe(list(exercise.cases(seed).values()))
+            assert json.loads(json.dumps(observed)) == observed, exercise.name
