@@ -42,7 +42,8 @@ def _submissions(folder: Path, out: Path | None) -> list[Path]:
         raise UsageError(f"no submissions ({' or '.join(SUFFIXES)} files, or a folder for each "
                          f"student) in {folder}")
     if other := uploads.left_out(folder):
-        names = ", ".join(p.name for p in other[:5]) + (", ..." if len(other) > 5 else "")
+        names = ", ".join(p.name for p in other[:uploads.SHOWN]) + (
+            ", ..." if len(other) > uploads.SHOWN else "")
         print(writers.printable(f"autograder: warning: {len(other)} file"
                                 f"{'s' if len(other) > 1 else ''} left out, not "
                                 f"{' or '.join(SUFFIXES)}: {names}"), file=sys.stderr)

@@ -27,9 +27,7 @@ def split(code: str) -> tuple[list[str], str]:
         body = syntax.parse(code).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [], code
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]  # a docstring may come first
+    body = syntax.past_docstring(body)  # a docstring may come first
     count = next((i for i, node in enumerate(body) if not (
         isinstance(node, ast.ImportFrom) and node.module == "__future__")), len(body))
     leading, others = body[:count], body[count:]

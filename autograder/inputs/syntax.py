@@ -20,3 +20,11 @@ def parse(source: str) -> ast.Module:
     with _PARSING, warnings.catch_warnings():  # catch_warnings swaps process-wide filters too
         warnings.simplefilter("ignore")
         return ast.parse(source)
+
+
+def past_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A module's or a function's statements after its docstring, if it begins with one."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body

@@ -34,10 +34,7 @@ def _candidates(folder: Path) -> list[Path]:
 def _stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the function is still the release's stub: its body (past a docstring) begins
     with `raise NotImplementedError`, or is only `pass` or `...`."""
-    body = function.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        body = body[1:]
+    body = syntax.past_docstring(function.body)
     if not body or all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(
             s.value, ast.Constant) and s.value.value is Ellipsis for s in body):
         return True
@@ -64,8 +61,8 @@ def attempted(path: Path, functions: tuple[str, ...]) -> int:
 
 
 SHOWN = 5
-"""Files named in `find`'s message, at most (a repository with a virtual environment in it
-holds thousands)."""
+"""Files named in `find`'s message, and in a batch's warning of the files it leaves out, at
+most (a repository with a virtual environment in it holds thousands)."""
 
 
 def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
@@ -89,7 +86,6 @@ def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:
     more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
     return None, (f"Your submission holds several files ({names}{more}) and none is named "
                   f"{py} or {nb}: upload only the one to grade.")
-
 
 
 FOLDER_LINK = ("Your submission is a symbolic link to a folder, not a folder: submit the "
