@@ -4,6 +4,8 @@
                                             # committed), once
     python benchmarks/suite.py --runs 2     # twice, one after the other
     python benchmarks/suite.py --in-place   # `pytest` here, nothing installed (quicker)
+    python benchmarks/suite.py --in-place --by-test 15   # and the 15 costliest modules and
+                                                         # tests by CPU (`testcpu.py`)
 
 It prints numbers and asserts nothing. The target (at most four minutes for `.ci/run` on a clean
 clone) is told in seconds, and this machine's speed moves those by a fifth within an hour: the
@@ -31,10 +33,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import testcpu  # noqa: E402
 from throughput import ROOT, _busy_seconds, _target, import_seconds, machine_speed  # noqa: E402
 
 TARGET_SECONDS = 240.0
@@ -58,6 +61,8 @@ class Run:
     """A bare `import torch`, just before the command and just after it."""
     loop: tuple[float, float]
     """`throughput.LOOP`'s seconds alone and on every core, just before the command."""
+    tests: list = field(default_factory=list)
+    """With `--by-test`: each test's (id, its process's CPU, its reaped children's, wall)."""
 
     @property
     def per_import(self) -> float:
@@ -79,12 +84,22 @@ def _command(clean: bool, work: Path) -> tuple[list[str], Path]:
     return ["bash", ".ci/run"], clone
 
 
-def run_once(clean: bool, work: Path) -> Run:
+def _counting(where: Path, folder: Path) -> dict:
+    """The environment that has every test's CPU counted (`testcpu`) into `folder`."""
+    path = os.pathsep.join(filter(None, [str(where / "benchmarks"), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path, testcpu.DIR_ENV: str(folder), testcpu.ROOT_ENV: str(where),
+            "PYTEST_ADDOPTS": f"{os.environ.get('PYTEST_ADDOPTS', '')} -p testcpu".strip()}
+
+
+def run_once(clean: bool, work: Path, by_test: bool = False) -> Run:
     argv, where = _command(clean, work)
+    counted = work / "testcpu"
+    counted.mkdir()
+    extra = _counting(where, counted) if by_test else {}
     before, loop = import_seconds(), machine_speed()
     busy, started = _busy_seconds(), time.monotonic()
     done = subprocess.run(argv, cwd=where, capture_output=True, text=True,
-                          env={**os.environ, "CI": "true"})
+                          env={**os.environ, "CI": "true", **extra})
     wall, cpu = time.monotonic() - started, _busy_seconds() - busy
     after = import_seconds()
     found = list(SUMMARY.finditer(done.stdout))
@@ -92,7 +107,7 @@ def run_once(clean: bool, work: Path) -> Run:
         sys.exit(f"the test command failed ({done.returncode}):\n{done.stdout[-3000:]}"
                  f"\n{done.stderr[-2000:]}")
     return Run(wall, float(found[-1]["seconds"]), found[-1]["counts"], cpu, (before, after),
-               loop)
+               loop, testcpu.read(counted))
 
 
 def reinstall() -> None:
@@ -111,12 +126,32 @@ def _line(number: int, run: Run) -> str:
             f"{run.per_import:.0f} bare-import times")
 
 
+def by_test(run: Run, shown: int) -> None:
+    """The modules and the tests that cost the most CPU, and what no test was counted for."""
+    modules: dict[str, float] = {}
+    for test, own, reaped, _ in run.tests:
+        module = test.split("::")[0]
+        modules[module] = modules.get(module, 0.0) + own + reaped
+    counted = sum(modules.values())
+    print(f"\n== CPU by test: {counted:.0f} of the machine's {run.cpu:.0f} CPU-s counted in a "
+          "test (the rest: the workers' start and collection, and what fixtures of the session "
+          "started, the warm pools among them, reaped at its end) ==")
+    for module, cpu in sorted(modules.items(), key=lambda kv: -kv[1])[:shown]:
+        print(f"  {cpu:7.1f}  {module}")
+    print()
+    for test, own, reaped, wall in sorted(run.tests, key=lambda t: -(t[1] + t[2]))[:shown]:
+        print(f"  {own + reaped:7.1f}  (its children {reaped:5.1f}, wall {wall:5.1f} s)  {test}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1, metavar="R",
                         help="runs, one after the other (default 1)")
     parser.add_argument("--in-place", action="store_true",
                         help="pytest in this checkout, without a clone or an install")
+    parser.add_argument("--by-test", type=int, default=0, metavar="N",
+                        help="also count each test's CPU (benchmarks/testcpu.py) and print the "
+                             "N costliest modules and tests of each run")
     args = parser.parse_args()
     clean = not args.in_place
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -127,8 +162,10 @@ def main() -> None:
     try:
         for number in range(1, max(1, args.runs) + 1):
             with tempfile.TemporaryDirectory(prefix="autograder-suite-") as tmp:
-                runs.append(run_once(clean, Path(tmp)))
+                runs.append(run_once(clean, Path(tmp), args.by_test > 0))
             print(_line(number, runs[-1]), flush=True)
+            if args.by_test:
+                by_test(runs[-1], args.by_test)
     finally:
         if clean:
             reinstall()
