@@ -1,5 +1,6 @@
 """The runner: a crash or a hang costs only its own case, and the parent always gets data."""
 
+import dataclasses
 import json
 import os
 import threading
@@ -70,7 +71,9 @@ def test_a_crash_costs_only_the_case_it_happened_in():
 
 def test_a_hang_is_killed_and_costs_only_its_case():
     started = time.monotonic()
-    result = run("def model(x, w, b):\n    while True:\n        pass\n" + GOOD_MSE)
+    # a second a case: each hang spins a core for as long as its limit
+    result = run("def model(x, w, b):\n    while True:\n        pass\n" + GOOD_MSE,
+                 dataclasses.replace(FAST, case_seconds=1))
     assert result.observations["model/a"]["kind"] == "timeout"
     assert result.observations["model/b"]["kind"] == "timeout"
     assert result.observations["mse/a"]["out"]["values"] == [1.0]
