@@ -42,11 +42,10 @@ def _submissions(folder: Path, out: Path | None) -> list[Path]:
         raise UsageError(f"no submissions ({' or '.join(SUFFIXES)} files, or a folder for each "
                          f"student) in {folder}")
     if other := uploads.left_out(folder):
-        names = ", ".join(p.name for p in other[:uploads.SHOWN]) + (
-            ", ..." if len(other) > uploads.SHOWN else "")
         print(writers.printable(f"autograder: warning: {len(other)} file"
                                 f"{'s' if len(other) > 1 else ''} left out, not "
-                                f"{' or '.join(SUFFIXES)}: {names}"), file=sys.stderr)
+                                f"{' or '.join(SUFFIXES)}: {uploads.some(other)}"),
+              file=sys.stderr)
     return found
 
 

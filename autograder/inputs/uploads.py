@@ -61,8 +61,13 @@ def attempted(path: Path, functions: tuple[str, ...]) -> int:
 
 
 SHOWN = 5
-"""Files named in `find`'s message, and in a batch's warning of the files it leaves out, at
-most (a repository with a virtual environment in it holds thousands)."""
+"""Files named in `find`'s message, and in a batch's messages (`some`), at most (a repository
+with a virtual environment in it holds thousands)."""
+
+
+def some(paths: list[Path]) -> str:
+    """The first `SHOWN` files' names, then ", ..." if there are more."""
+    return ", ".join(p.name for p in paths[:SHOWN]) + (", ..." if len(paths) > SHOWN else "")
 
 
 def find(folder: Path, exercise: Named) -> tuple[Path | None, str]:

@@ -150,8 +150,7 @@ def grade_all(paths: list[Path], targets: dict[Path, Path | None], *, scheduler:
             lost = _collect(distributed, client, futures, expect.exercise, kept)
         if lost:
             raise ClusterError(f"the cluster could not grade {len(lost)} submissions "
-                               f"({', '.join(p.name for p in lost[:5])}"
-                               f"{', ...' if len(lost) > 5 else ''}): "
+                               f"({uploads.some(lost)}): "
                                "run the same command again to grade only those")
     return [kept.reports[p] for p in paths]
 
