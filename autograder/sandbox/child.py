@@ -109,6 +109,23 @@ def _confine(job: dict) -> None:
         prctl(PR_SET_PDEATHSIG, 9)
 
 
+def count_memory_from_here(job: dict) -> None:
+    """The memory limit raised by what this process's cgroup holds now, the harness ready but
+    for the submission: a fresh interpreter's own torch and a fork of the warm pool's leave the
+    submission the same `memory_mb`. The cgroup's files (`Jail.memory_files`) are closed before
+    any of the submission's code runs."""
+    fds = job.get("memory") or []
+    try:
+        if fds:
+            held = int(os.pread(fds[0], 64, 0))
+            limit = str(held + job["limits"]["memory_mb"] * 1024 * 1024).encode()
+            for fd in fds[1:]:  # the one with swap first: the other may never exceed it
+                os.write(fd, limit)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def _read_job(fd: int) -> dict:
     chunks = []
     while chunk := os.read(fd, 1 << 16):
@@ -141,6 +158,7 @@ def serve(job_fd: int, proto_fd: int) -> None:
     try:
         # the exercise's probes come from the harness, read while the files are still readable
         __import__(job["probes"])
+        count_memory_from_here(job)
         _confine(job)
     except BaseException:  # the harness's own failure, before any of the submission's code
         import traceback

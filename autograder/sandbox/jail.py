@@ -29,6 +29,12 @@ JOIN = "tasks"
 same move; but moving a thread group takes the kernel's lock on every thread group, which waits
 for a grace period of its RCU (11-15 ms here, a sleep in every job), and moving the writing
 thread itself does not (0.03 ms). What it starts later is born in its cgroups."""
+MEMORY_FILES = (("memory.usage_in_bytes", os.O_RDONLY),
+                ("memory.memsw.limit_in_bytes", os.O_WRONLY),
+                ("memory.limit_in_bytes", os.O_WRONLY))
+"""What the child harness reads and writes of its memory cgroup, in this order
+(`child.count_memory_from_here`): a limit with swap is raised before the one without, which
+may never exceed it."""
 
 
 class Jail:
@@ -72,6 +78,27 @@ class Jail:
             pass
         (pids / "pids.max").write_text(str(self.limits.processes * 4))
         return [memory, pids]
+
+    def memory_files(self) -> list[int]:
+        """The job's memory cgroup's usage and its limits (`MEMORY_FILES`, those this kernel
+        has), opened here for the child harness, which may write them under any user id: it
+        counts `memory_mb` from what it holds once ready, as `load_seconds` counts from then
+        (a fresh interpreter's torch, some hundreds of MB its cgroup holds and a fork of the
+        warm pool's does not, is not the submission's). Empty without cgroups."""
+        if not self.cgroups:
+            return []
+        opened = []
+        try:
+            for name, how in MEMORY_FILES:
+                try:
+                    opened.append(os.open(self.cgroups[0] / name, how))
+                except FileNotFoundError:  # no swap accounting: no limit with swap
+                    continue
+        except BaseException:
+            for fd in opened:
+                os.close(fd)
+            raise
+        return opened
 
     @property
     def cwd(self) -> str:

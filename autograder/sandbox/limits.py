@@ -15,7 +15,10 @@ class Limits:
     cpu_seconds: int = 60
     """CPU time of one child (kernel-enforced: SIGXCPU, then SIGKILL)."""
     memory_mb: int = 1536
-    """Memory of one child and everything it starts (cgroup), where cgroups are available."""
+    """Memory of one child and everything it starts (cgroup), where cgroups are available,
+    beyond what the harness holds once ready (as `load_seconds` counts from then: a fresh
+    interpreter's own torch, some hundreds of MB that a fork of the warm pool shares, is not
+    the submission's)."""
     processes: int = 64
     """Processes and threads of one child, where the child runs as a user of its own."""
     output_bytes: int = 64 * 1024

@@ -112,21 +112,23 @@ class Pool:
         out_r, out_w = os.pipe()
         status, status_w = socket.socketpair()  # a socket: no job can reopen it through /proc
         cgroups = [os.open(c / JOIN, os.O_WRONLY) for c in jail.cgroups]
-        given = [job_r, proto_w, out_w, status_w.fileno(), *cgroups]
+        memory = jail.memory_files()
+        given = [job_r, proto_w, out_w, status_w.fileno(), *cgroups, *memory]
         try:
-            self._send({**self._header(jail), "probes": job["probes"]}, given)
+            self._send({**self._header(jail), "probes": job["probes"],
+                        "memory": len(memory)}, given)
         except PoolUnavailable:
-            for fd in (job_w, proto_r, out_r, job_r, proto_w, out_w, *cgroups):
+            for fd in (job_w, proto_r, out_r, job_r, proto_w, out_w, *cgroups, *memory):
                 os.close(fd)
             status.close()
             status_w.close()
             return Fresh(self.layer).start(job, jail)
-        for fd in (job_r, proto_w, out_w, *cgroups):
+        for fd in (job_r, proto_w, out_w, *cgroups, *memory):
             os.close(fd)
         status_w.close()
         # no parent-death signal: a zygote that dies alone leaves its jobs to finish (they
         # talk to this process), and it kills them itself when this process ends
-        send_job(job, jail, job_w)
+        send_job(job, jail, job_w, memory=zygote.memory_fds(len(memory)))
         return _Forked(out_r, proto_r, status)
 
     def reference_observer(self) -> observer.Observer | None:

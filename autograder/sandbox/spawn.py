@@ -111,15 +111,18 @@ class Fresh:
     def start(self, job: dict, jail: Jail) -> Started:
         job_r, job_w = os.pipe()
         proto_r, proto_w = os.pipe()
+        memory = jail.memory_files()
         inner = [sys.executable, "-I", "-B", "-c", BOOT, str(job_r), str(proto_w)]
-        proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                pass_fds=(job_r, proto_w), cwd=jail.workdir,
-                                env=child_env(jail.home), start_new_session=True)
-        os.close(job_r)
-        os.close(proto_w)
+        try:
+            proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    pass_fds=(job_r, proto_w, *memory), cwd=jail.workdir,
+                                    env=child_env(jail.home), start_new_session=True)
+        finally:
+            for fd in (job_r, proto_w, *memory):
+                os.close(fd)
         # killed if its parent dies: where the parent is this process (no bwrap), a grader
         # killed outright takes the child along, as a zygote kills its jobs then; bwrap's own
         # process keeps no capability, and may not signal a child of another user id
-        send_job(job, jail, job_w, die_with_parent=True)
+        send_job(job, jail, job_w, die_with_parent=True, memory=memory)
         return _Process(proc, jail, proto_r)

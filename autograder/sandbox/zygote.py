@@ -18,6 +18,7 @@ closes its socket (the pool closed, or started afresh), the zygote leaves its jo
 they talk to the grader, not to it, and so do they when the zygote itself dies.
 """
 
+import fcntl
 import json
 import os
 import selectors
@@ -31,7 +32,10 @@ from autograder.sandbox.folders import exercise_folders
 from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
 
 BOOT = "from autograder.sandbox.zygote import main; main()"
-MAX_FDS = 8
+MAX_FDS = 10
+MEMORY_FD = 5
+"""Where a job finds its memory cgroup's files (`Jail.memory_files`), as its job tells it: the
+numbers after its job and protocol pipes, 3 and 4."""
 GRADER = "grader"
 """The selector's mark of the grader's pidfd."""
 
@@ -166,7 +170,9 @@ def _launch(header: dict, fds: list[int], own_pids: int, control: socket.socket,
             events: selectors.BaseSelector) -> None:
     """Fork the job; watch for its end. A job that cannot start just ends: the grader sees
     its pipes close, and reports a crash."""
-    job_r, proto_w, out_w, status_w, *cgroups = fds
+    job_r, proto_w, out_w, status_w, *rest = fds
+    split = len(rest) - header.get("memory", 0)
+    cgroups, memory = rest[:split], rest[split:]
     try:
         pid = _fork(header, own_pids)
     except OSError:
@@ -174,8 +180,8 @@ def _launch(header: dict, fds: list[int], own_pids: int, control: socket.socket,
         _close(status_w)
     if pid == 0:
         control.close()
-        _job(header, job_r, proto_w, out_w, cgroups)
-    for fd in (job_r, proto_w, out_w, *cgroups):
+        _job(header, job_r, proto_w, out_w, cgroups, memory)
+    for fd in (job_r, proto_w, out_w, *rest):
         _close(fd)
     if pid:
         events.register(os.pidfd_open(pid), selectors.EVENT_READ, _Running(pid, status_w))
@@ -236,7 +242,13 @@ def _isolate(header: dict) -> None:
     linux.umount(INSIDE_JOBS)  # the other jobs' folders
 
 
-def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int]) -> None:
+def memory_fds(count: int) -> list[int]:
+    """The numbers of a job's `count` memory cgroup files, for its job."""
+    return list(range(MEMORY_FD, MEMORY_FD + count))
+
+
+def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int],
+         memory: list[int]) -> None:
     """The job's process: its session, cgroups, namespaces, stdio, environment and folder;
     then the child harness, which drops to the job's user and runs the submission. Never
     returns."""
@@ -248,10 +260,14 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int])
             if header["namespaces"]:
                 _isolate(header)
             null = os.open(os.devnull, os.O_RDONLY)
-            for source, target in ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3),
-                                   (proto_w, 4)):
+            end = MEMORY_FD + len(memory)
+            # above every number they go to, so that no move below overwrites one yet to move
+            lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, end) for fd in memory]
+            moves = ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3), (proto_w, 4),
+                     *zip(lifted, memory_fds(len(memory)), strict=True))
+            for source, target in moves:
                 os.dup2(source, target)
-            os.closerange(5, 1 << 16)  # nothing of the zygote's: no control socket, no status
+            os.closerange(end, 1 << 16)  # nothing of the zygote's: no control socket, no status
             os.environ.clear()
             os.environ.update(header["env"])
             os.chdir(header["cwd"])
