@@ -223,6 +223,30 @@ def test_a_submission_has_its_memory_limit_beyond_what_the_harness_holds_either_
     assert result.observations["model/over"] == {"kind": "memory", "limit_mb": 600}
 
 
+SPENDER = """
+import resource, time
+from autograder.sandbox.child import _confine
+started = time.process_time()
+while time.process_time() - started < {seconds}:  # as a fresh interpreter's start does
+    pass
+_confine({{"limits": {{"cpu_seconds": 5, "file_bytes": 1 << 20}}}})
+print(*resource.getrlimit(resource.RLIMIT_CPU))
+"""
+
+
+@pytest.mark.parametrize("spent, limit", [(0, 5), (0.7, 6)])
+def test_a_childs_cpu_limit_counts_from_the_harness_ready_to_the_second(spent, limit):
+    """RLIMIT_CPU counts a process's CPU from its birth: a fresh interpreter's own start and
+    import of torch (a second or two), which a fork of the warm pool never spent, are not the
+    submission's."""
+    import subprocess
+    import sys
+
+    told = subprocess.run([sys.executable, "-c", SPENDER.format(seconds=spent)],
+                          capture_output=True, text=True, check=True).stdout.split()
+    assert told == [str(limit), str(limit + 1)]  # then SIGXCPU, a second later SIGKILL
+
+
 @pytest.mark.parametrize("late", ["start", "load"])
 def test_a_submission_whose_time_runs_out_as_its_next_child_starts_keeps_what_it_had(late):
     """The submission's own budget, spent by an earlier child's hang, runs out before the

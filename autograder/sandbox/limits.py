@@ -13,7 +13,9 @@ class Limits:
     submission_seconds: float = 90.0
     """Wall-clock budget for all the children of one submission, restarts included."""
     cpu_seconds: int = 60
-    """CPU time of one child (kernel-enforced: SIGXCPU, then SIGKILL)."""
+    """CPU time of one child (kernel-enforced: SIGXCPU, then SIGKILL), beyond what its harness
+    spent before the submission's code (a fresh interpreter's import of torch), to the
+    second."""
     memory_mb: int = 1536
     """Memory of one child and everything it starts (cgroup), where cgroups are available,
     beyond what the harness holds once ready (as `load_seconds` counts from then: a fresh
