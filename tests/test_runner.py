@@ -13,7 +13,7 @@ from test_pool import SLEEPER_JOB, killed_outright
 
 from autograder.sandbox import pool, runner
 from autograder.sandbox.case import Case
-from autograder.sandbox.layers import detect
+from autograder.sandbox.layers import TMP_BYTES, detect
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import LINE_LIMIT, _Child, _read
 from autograder.sandbox.runner import run_cases
@@ -198,29 +198,50 @@ def test_a_memory_limit_too_small_for_a_fresh_interpreter_is_told_as_such():
     assert "Raise the limit (--memory-mb" in str(raised.value)
 
 
-HOARDER = """
+ROOM = """
+import os
 def model(x, w, b):
-    kept = bytearray(int(x[0, 0]) * 1024 * 1024)
+    asked = int(x[0, 0])
+    if asked < 0:  # /tmp and HOME filled a MiB a file (a file may hold 16): how many fit
+        fitted = []
+        for folder in ("/tmp", os.path.expanduser("~")):
+            names = [f"{folder}/fill{n}" for n in range(200)]
+            try:
+                for name in names:
+                    with open(name, "wb") as out:
+                        out.write(bytes(1 << 20))
+            except OSError:
+                pass
+            made = [name for name in names if os.path.exists(name)]
+            fitted.append(sum(os.path.getsize(name) == 1 << 20 for name in made))
+            for name in made:
+                os.remove(name)
+        return torch.tensor([fitted], dtype=torch.float32)
+    kept = bytearray(asked << 20)
     kept[::4096] = b"x" * len(kept[::4096])  # every page touched: held, not only promised
     return x @ w.T + b
 """
 
 
-@pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "pool"])
-def test_a_submission_has_its_memory_limit_beyond_what_the_harness_holds_either_way(fresh):
+def test_a_fresh_interpreter_leaves_a_submission_the_room_a_fork_of_the_pool_leaves_it():
     """A fresh interpreter holds its own torch, some hundreds of MB of its cgroup, where a
-    fork of the warm pool holds next to nothing: the limit counts from the harness ready, so
-    a submission may hold as much in either (before, 453 of 600 MB fitted in a fresh
-    interpreter and 596 in the pool)."""
+    fork of the warm pool holds next to nothing: the memory limit counts from the harness
+    ready (before, 453 of 600 MB fitted fresh and 596 pooled). And a fresh child's /tmp and
+    HOME are as large as a job's of the pool (before, as large as its memory limit)."""
     if not detect().cgroups:
         pytest.skip("memory limits by cgroup: root only")
     cases = [Case("model/under", "model", {"x": [[540.0]], "w": [[1.0]], "b": [0.0]}),
+             Case("model/files", "model", {"x": [[-1.0]], "w": [[1.0]], "b": [0.0]}),
              Case("model/over", "model", {"x": [[660.0]], "w": [[1.0]], "b": [0.0]})]
-    result = run_cases(HOARDER, "linreg.py", cases, **LINREG_JOB,
-                       limits=dataclasses.replace(FAST, memory_mb=600),
-                       spawner=Fresh(detect()) if fresh else pool.default())
-    assert result.observations["model/under"]["out"]["values"] == [540.0]
-    assert result.observations["model/over"] == {"kind": "memory", "limit_mb": 600}
+    got = {how: run_cases("import torch\n" + ROOM, "linreg.py", cases, **LINREG_JOB,
+                          limits=dataclasses.replace(FAST, memory_mb=600),
+                          spawner=spawner).observations
+           for how, spawner in (("fresh", Fresh(detect())), ("pool", pool.default()))}
+    assert got["fresh"] == got["pool"]
+    assert got["pool"]["model/under"]["out"]["values"] == [540.0]
+    assert got["pool"]["model/over"] == {"kind": "memory", "limit_mb": 600}
+    if detect().name == "namespaces":  # elsewhere /tmp is the machine's, for either
+        assert got["pool"]["model/files"]["out"]["values"] == [TMP_BYTES >> 20] * 2
 
 
 SPENDER = """

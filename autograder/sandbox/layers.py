@@ -32,6 +32,8 @@ INSIDE_JOB = "/job"
 INSIDE_JOBS = "/jobs"
 """Where the warm pool's folder of job folders appears to its zygote."""
 INSIDE_HOME = "/home/student"
+TMP_BYTES = 64 * 1024 * 1024
+"""Size of a job's own /tmp and HOME (namespace layer; counted in its memory cgroup)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,19 @@ def _visible() -> list[str]:
     return [p for p in found if not any(p != q and p.startswith(q + "/") for q in found)]
 
 
+@functools.cache
+def _sized() -> list[str]:
+    """The size of a tmpfs, `TMP_BYTES`, as the zygote mounts a job's, where this bwrap can
+    set it (0.7 on; an older one, such as Ubuntu 22.04's 0.6, leaves a fresh child's /tmp and
+    HOME as large as its memory limit, and a submission that fills them then fares otherwise
+    fresh than pooled)."""
+    try:
+        told = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return ["--size", str(TMP_BYTES)] if "--size" in told.stdout + told.stderr else []
+
+
 def _ancestors(path: str) -> list[str]:
     parts = Path(path).parents
     return [str(p) for p in reversed(parts) if str(p) != "/"]
@@ -135,8 +150,8 @@ def _view(*caps: str, own_pids: bool = True) -> list[str]:
     args = ["bwrap", *_namespaces(own_pids), "--cap-drop", "ALL"]
     for cap in ("CAP_SETUID", "CAP_SETGID", *caps):
         args += ["--cap-add", cap]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-             "--perms", "0777", "--tmpfs", INSIDE_HOME]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", *_sized(), "--tmpfs",
+             "/tmp", "--perms", "0777", *_sized(), "--tmpfs", INSIDE_HOME]
     made = set()
     for path in _visible():
         for parent in _ancestors(path):  # world-traversable, so the dropped user can get there

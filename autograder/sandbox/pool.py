@@ -22,7 +22,14 @@ from pathlib import Path
 
 from autograder.sandbox import leftovers, linux, observer, zygote
 from autograder.sandbox.jail import JOIN, Jail, sweep_leftovers
-from autograder.sandbox.layers import INSIDE_JOB, INSIDE_JOBS, Layer, detect, zygote_argv
+from autograder.sandbox.layers import (
+    INSIDE_JOB,
+    INSIDE_JOBS,
+    TMP_BYTES,
+    Layer,
+    detect,
+    zygote_argv,
+)
 from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
 
 START_SECONDS = 60.0
@@ -31,8 +38,6 @@ STATUS_SECONDS = 5.0
 """How long a warden may take to report, once its job is killed."""
 EXITING_SECONDS = 0.5
 """How long a job whose pipes are closed may take to report its exit, before it is killed."""
-TMP_BYTES = 64 * 1024 * 1024
-"""Size of a job's own /tmp and HOME (namespace layer; counted in its memory cgroup)."""
 
 
 class PoolUnavailable(Exception):
