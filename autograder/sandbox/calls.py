@@ -4,8 +4,10 @@ Every exercise's probes use these; none of them judges anything."""
 
 import contextlib
 import functools
+from random import seed as _python_seed  # the harness's own, whatever a submission rebinds
 
 import torch
+from numpy.random import seed as _numpy_seed  # (imported once in the zygote, 6-9 ms fresh)
 from torch.utils._python_dispatch import _pop_mode
 
 from autograder.sandbox.plain import _dispatch_modes, raised
@@ -133,9 +135,14 @@ class Caller:
 
 
 def reseed() -> None:
-    """The same random state before every probe, for the student and the reference. (Only
-    the CPU generator: `torch.manual_seed` also queues a CUDA seeding, at 70 µs a call.)"""
+    """The same random state before the submission's top level and every probe, for the
+    student and the reference: torch's, Python's and numpy's (each interpreter seeds the last
+    two at random, and each run of a fresh child or of the zygote would draw other numbers).
+    (Only torch's CPU generator: `torch.manual_seed` also queues a CUDA seeding, at 70 µs a
+    call.)"""
     torch.random.default_generator.manual_seed(0)
+    _python_seed(0)
+    _numpy_seed(0)
 
 
 def observe_case(probe, call: Caller, args: dict) -> dict:

@@ -1,8 +1,8 @@
 """The child process: load one submission, run the probes it is given, report plain data.
 
-Started by `runner` as `python -I -B -c BOOT JOB_FD PROTO_FD`: it reads its job from one
-pipe and sends back, one JSON line a record, on the other. The student's own prints go to
-stdout, which the parent captures separately and never parses.
+Started by `runner` as `python -s -B -c BOOT JOB_FD PROTO_FD` (`spawn.interpreter`): it reads
+its job from one pipe and sends back, one JSON line a record, on the other. The student's own
+prints go to stdout, which the parent captures separately and never parses.
 """
 
 import json
@@ -56,7 +56,13 @@ def run(job: dict, channel: Channel) -> None:
     import torch
 
     from autograder.sandbox import watch
-    from autograder.sandbox.calls import Caller, drop_modes, honest_functions, observe_case
+    from autograder.sandbox.calls import (
+        Caller,
+        drop_modes,
+        honest_functions,
+        observe_case,
+        reseed,
+    )
     from autograder.sandbox.plain import raised
 
     probes = importlib.import_module(job["probes"]).PROBES  # imported before the drop: serve
@@ -64,6 +70,7 @@ def run(job: dict, channel: Channel) -> None:
     filename = job["filename"]
     used = watch.install(torch)
     channel.send(ready=True)  # the submission's time starts now
+    reseed()  # what its top level draws, the same each time too
     try:
         module = load(job["source"], filename, job["module"])
     except BaseException as exc:  # syntax errors, missing imports, sys.exit() at import

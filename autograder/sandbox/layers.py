@@ -1,7 +1,7 @@
 """Where a child runs: the strongest isolation this machine allows, chosen once, in layers.
 
-- process (always): own session, `python -I -B`, cleared environment, closed stdin, rlimits,
-  SIGKILL of the whole group from the parent;
+- process (always): own session, `python -s -B` (`spawn.interpreter`), cleared environment,
+  closed stdin, rlimits, SIGKILL of the whole group from the parent;
 - user (as root): the child drops to a user id of its own before any student code runs;
 - cgroups (where writable): memory and process limits, and a kill of everything the job started;
 - namespaces (where bwrap works): no network, a PID namespace, private /tmp and HOME, and a

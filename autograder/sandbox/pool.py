@@ -30,7 +30,14 @@ from autograder.sandbox.layers import (
     detect,
     zygote_argv,
 )
-from autograder.sandbox.spawn import Fresh, Spawner, Started, child_env, send_job
+from autograder.sandbox.spawn import (
+    Fresh,
+    Spawner,
+    Started,
+    child_env,
+    interpreter,
+    send_job,
+)
 
 START_SECONDS = 60.0
 """How long the zygote may take to import torch, on a loaded machine."""
@@ -193,8 +200,7 @@ class Pool:
             grader = os.pidfd_open(os.getpid())  # readable once this process ends, however
         except AttributeError:  # a Python built without it (the zygote needs pidfds too)
             raise OSError("no pidfds here: no warm pool") from None
-        inner = [sys.executable, "-I", "-B", "-c", zygote.BOOT, str(theirs.fileno()),
-                 str(grader)]
+        inner = interpreter(zygote.BOOT, str(theirs.fileno()), str(grader))
         argv = zygote_argv(inner, self.root) if self.layer.name == "namespaces" else inner
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

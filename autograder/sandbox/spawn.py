@@ -63,6 +63,17 @@ def child_env(home: str) -> dict:
     return env
 
 
+def interpreter(boot: str, *args: str) -> list[str]:
+    """The command line of a fresh child or of the zygote: this Python without the user's site
+    folder nor bytecode written, and with no folder of its own on sys.path (`-c` puts the
+    current one first, the boot takes it off), as -I would have it. Not -I itself, which
+    ignores PYTHONHASHSEED (`child_env`): a string's hash, and so the order of a set of
+    strings, would differ from one interpreter to the next, a fresh child and a fork of the
+    zygote among them, and a submission that iterates one could be graded otherwise each
+    time. Nothing else of the environment is read: it is `child_env` alone."""
+    return [sys.executable, "-s", "-B", "-c", f"import sys; sys.path.remove(''); {boot}", *args]
+
+
 def send_job(job: dict, jail: Jail, fd: int, **extra) -> None:
     """Write the job down its pipe, so that no file of it lies around."""
     payload = json.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits), **extra})
@@ -112,7 +123,7 @@ class Fresh:
         job_r, job_w = os.pipe()
         proto_r, proto_w = os.pipe()
         memory = jail.memory_files()
-        inner = [sys.executable, "-I", "-B", "-c", BOOT, str(job_r), str(proto_w)]
+        inner = interpreter(BOOT, str(job_r), str(proto_w))
         try:
             proc = subprocess.Popen(jail.argv(inner), stdin=subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

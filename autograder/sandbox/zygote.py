@@ -1,12 +1,12 @@
 """The warm pool's zygote: a trusted process that has imported torch once and forks per job.
 
-Started by `pool` as `python -I -B -c BOOT CONTROL_FD GRADER_FD` (inside bwrap at the namespace
-layer; GRADER_FD is a pidfd of the grader). For each request on the control socket it forks
-the job's process, which confines itself exactly as a fresh child is confined before any
-submission code runs: its cgroups, its own namespaces (PIDs, mounts, IPC, network), /tmp, HOME
-and folder, then its own user id (`child.serve`). The zygote reports the job's pid and then its
-exit status on a socket the job never holds, and never sees a job's source or results: they
-travel on pipes between the grader and the job.
+Started by `pool` as `python -s -B -c BOOT CONTROL_FD GRADER_FD` (`spawn.interpreter`; inside
+bwrap at the namespace layer; GRADER_FD is a pidfd of the grader). For each request on the
+control socket it forks the job's process, which confines itself exactly as a fresh child is
+confined before any submission code runs: its cgroups, its own namespaces (PIDs, mounts, IPC,
+network), /tmp, HOME and folder, then its own user id (`child.serve`). The zygote reports the
+job's pid and then its exit status on a socket the job never holds, and never sees a job's
+source or results: they travel on pipes between the grader and the job.
 
 At the namespace layer the job is pid 1 of its own PID namespace, as a fresh child is under
 `bwrap --as-pid-1`: when it ends, the kernel kills whatever it left behind. One fork of the
