@@ -44,8 +44,9 @@ if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
 fi
 # a virtual environment of its own: system Pythons refuse pip (PEP 668)
 python3 -m venv ${AUTOGRADER_VENV_ARGS:-} "$ROOT/venv"
-"$ROOT/venv/bin/pip" install -q __TORCH__ --index-url "${AUTOGRADER_TORCH_INDEX:-__INDEX__}"
-"$ROOT/venv/bin/pip" install -q "$SOURCE/package"
+PIP=("$ROOT/venv/bin/python" -m pip)
+"${PIP[@]}" install -q __TORCH__ --index-url "${AUTOGRADER_TORCH_INDEX:-__INDEX__}"
+"${PIP[@]}" install -q "$SOURCE/package"
 id -u __USER__ >/dev/null 2>&1 || \\
     useradd --system --no-create-home --shell /usr/sbin/nologin __USER__
 # the reference and the settings are root's alone: student code runs as __USER__
