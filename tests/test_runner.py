@@ -244,28 +244,33 @@ def test_a_fresh_interpreter_leaves_a_submission_the_room_a_fork_of_the_pool_lea
         assert got["pool"]["model/files"]["out"]["values"] == [TMP_BYTES >> 20] * 2
 
 
-CHANCE = """
+SEEN = """
+import os
 import random
+import sys
 import numpy
 drawn_at_the_top = torch.rand(1).item()
 def model(x, w, b):
     return torch.tensor([[hash("linreg") % 1000, random.random(), numpy.random.rand(),
-                          drawn_at_the_top, torch.rand(1).item()]])
+                          drawn_at_the_top, torch.rand(1).item(),
+                          len(sys.argv), *map(int, sys.argv[1:]), "PWD" in os.environ]])
 """
 
 
-def test_what_a_submission_draws_or_hashes_is_the_same_fresh_or_pooled_and_every_time():
+def test_what_a_submission_draws_hashes_or_reads_is_the_same_fresh_or_pooled_and_each_time():
     """Each interpreter seeds Python's and numpy's random numbers at random, and string hashes
     unless PYTHONHASHSEED holds (which -I ignores): every one is seeded, before the top level
     and before each case, so a submission that draws or iterates a set of strings is graded
-    the same in a fresh child as in a fork of the zygote, and the same each time."""
+    the same in a fresh child as in a fork of the zygote, and the same each time. Its
+    command line and pipes are a fork's too."""
     cases = [Case("model/a", "model", {"x": [[1.0]], "w": [[1.0]], "b": [0.0]}),
              Case("model/b", "model", {"x": [[2.0]], "w": [[1.0]], "b": [0.0]})]
-    got = [run_cases("import torch\n" + CHANCE, "linreg.py", cases, **LINREG_JOB, limits=FAST,
+    got = [run_cases("import torch\n" + SEEN, "linreg.py", cases, **LINREG_JOB, limits=FAST,
                      spawner=spawner).observations
            for spawner in (Fresh(detect()), pool.default())]
     assert got[0] == got[1]
     assert got[0]["model/a"] == got[0]["model/b"]  # each case from the same state
+    assert got[0]["model/a"]["out"]["values"][-4:] == [3.0, 3.0, 4.0, 0.0]  # -c 3 4, no PWD
 
 
 SPENDER = """

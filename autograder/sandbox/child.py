@@ -16,6 +16,10 @@ import types
 from os import _exit
 
 RECORD_LIMIT = 4 * 1024 * 1024
+JOB_FD, PROTO_FD = 3, 4
+"""Where a fork of the zygote finds its job and protocol pipes (`zygote._job`), and where a
+fresh child moves its protocol once its job is read (`_as_a_fork`): a submission sees the same
+`sys.argv` and descriptors either way."""
 
 
 class Channel:
@@ -138,6 +142,22 @@ def count_memory_from_here(job: dict) -> None:
             os.close(fd)
 
 
+def _as_a_fork(proto_fd: int) -> int:
+    """The protocol on `PROTO_FD`, `sys.argv` and the environment as a fork of the zygote has
+    them: a fresh child's pipes come as its parent's numbers, and its launcher sets PWD. The
+    protocol's number from now on."""
+    if proto_fd != PROTO_FD:
+        try:
+            os.fstat(PROTO_FD)
+        except OSError:  # free, as it always is here (its job, read, and its limits are closed)
+            os.dup2(proto_fd, PROTO_FD)
+            os.close(proto_fd)
+            proto_fd = PROTO_FD
+    sys.argv = ["-c", str(JOB_FD), str(proto_fd)]
+    os.environ.pop("PWD", None)
+    return proto_fd
+
+
 def _read_job(fd: int) -> dict:
     chunks = []
     while chunk := os.read(fd, 1 << 16):
@@ -171,6 +191,7 @@ def serve(job_fd: int, proto_fd: int) -> None:
         # the exercise's probes come from the harness, read while the files are still readable
         __import__(job["probes"])
         count_memory_from_here(job)
+        channel.fd = _as_a_fork(proto_fd)
         _confine(job)
     except BaseException:  # the harness's own failure, before any of the submission's code
         import traceback

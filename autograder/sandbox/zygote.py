@@ -28,14 +28,15 @@ from dataclasses import dataclass
 from os import _exit  # as the child harness's: whatever a job does to os._exit
 
 from autograder.sandbox import linux, warm
+from autograder.sandbox.child import JOB_FD, PROTO_FD
 from autograder.sandbox.folders import exercise_folders
 from autograder.sandbox.layers import INSIDE_HOME, INSIDE_JOB, INSIDE_JOBS
 
 BOOT = "from autograder.sandbox.zygote import main; main()"
 MAX_FDS = 10
-MEMORY_FD = 5
+MEMORY_FD = PROTO_FD + 1
 """Where a job finds its memory cgroup's files (`Jail.memory_files`), as its job tells it: the
-numbers after its job and protocol pipes, 3 and 4."""
+numbers after its job and protocol pipes."""
 GRADER = "grader"
 """The selector's mark of the grader's pidfd."""
 
@@ -263,7 +264,7 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int],
             end = MEMORY_FD + len(memory)
             # above every number they go to, so that no move below overwrites one yet to move
             lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD, end) for fd in memory]
-            moves = ((null, 0), (out_w, 1), (out_w, 2), (job_r, 3), (proto_w, 4),
+            moves = ((null, 0), (out_w, 1), (out_w, 2), (job_r, JOB_FD), (proto_w, PROTO_FD),
                      *zip(lifted, memory_fds(len(memory)), strict=True))
             for source, target in moves:
                 os.dup2(source, target)
@@ -274,10 +275,10 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int],
         except BaseException:  # before any of the submission's code: the grader's failure,
             _tell(out_w)  # told to the instructor (`runner.HarnessError`)
             raise
-        sys.argv = ["-c", "3", "4"]  # as a fresh child's: the same submission sees the same
+        sys.argv = ["-c", str(JOB_FD), str(PROTO_FD)]  # as a fresh child's (`child._as_a_fork`)
         from autograder.sandbox.child import serve
 
-        serve(3, 4)
+        serve(JOB_FD, PROTO_FD)
     finally:
         _exit(1)
 
