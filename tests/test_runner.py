@@ -224,7 +224,7 @@ def model(x, w, b):
 
 
 def test_a_fresh_interpreter_leaves_a_submission_the_room_a_fork_of_the_pool_leaves_it():
-    """A fresh interpreter holds its own torch, some hundreds of MB of its cgroup, where a
+    """A fresh interpreter holds its own torch, about 150 MB of its cgroup here, where a
     fork of the warm pool holds next to nothing: the memory limit counts from the harness
     ready (before, 453 of 600 MB fitted fresh and 596 pooled). And a fresh child's /tmp and
     HOME are as large as a job's of the pool (before, as large as its memory limit)."""

@@ -83,7 +83,7 @@ class Jail:
         """The job's memory cgroup's usage and its limits (`MEMORY_FILES`, those this kernel
         has), opened here for the child harness, which may write them under any user id: it
         counts `memory_mb` from what it holds once ready, as `load_seconds` counts from then
-        (a fresh interpreter's torch, some hundreds of MB its cgroup holds and a fork of the
+        (a fresh interpreter's torch, about 150 MB here, its cgroup holds and a fork of the
         warm pool's does not, is not the submission's). Empty without cgroups."""
         if not self.cgroups:
             return []

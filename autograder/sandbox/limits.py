@@ -19,7 +19,7 @@ class Limits:
     memory_mb: int = 1536
     """Memory of one child and everything it starts (cgroup), where cgroups are available,
     beyond what the harness holds once ready (as `load_seconds` counts from then: a fresh
-    interpreter's own torch, some hundreds of MB that a fork of the warm pool shares, is not
+    interpreter's own torch, about 150 MB here, which a fork of the warm pool shares, is not
     the submission's)."""
     processes: int = 64
     """Processes and threads of one child, where the child runs as a user of its own."""
