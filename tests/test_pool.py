@@ -143,6 +143,37 @@ def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):
     assert calls == ["warm_up"] and settled == [True]
 
 
+@pytest.mark.parametrize("source, libraries", [
+    ("import matplotlib.pyplot as plt", ["matplotlib.pyplot"]),
+    ("from matplotlib import pyplot as plt", ["matplotlib", "matplotlib.pyplot"]),
+    ("from matplotlib.pyplot import plot, show", ["matplotlib.pyplot"]),
+    ("import torch, matplotlib", ["matplotlib"]),
+    ("def plot():\n    import matplotlib.pyplot as plt", ["matplotlib.pyplot"]),
+    ("import numpy as np  # import matplotlib.pyplot", []),
+    ("text = 'import matplotlib'", [])])
+def test_the_zygote_is_asked_for_the_libraries_a_submissions_import_lines_name(source,
+                                                                               libraries):
+    assert warm.imported(source) == libraries
+
+
+PLOTTER = "import sys\nprint('matplotlib.pyplot' in sys.modules)\nimport matplotlib.pyplot\n"
+"""A submission that plots, and tells whether pyplot was there before its own import."""
+
+
+def test_a_library_a_submission_imports_is_imported_once_in_the_zygote_before_its_job():
+    """matplotlib.pyplot cost every job that imported it 0.43 CPU-s: the zygote imports it
+    before the first such job, and every later job finds it there, as a module already
+    imported (the same results: tests/test_runner.py)."""
+    pool = Pool(detect())
+    try:
+        outputs = [run_cases(source, "linreg.py", [CASE], **LINREG_JOB, spawner=pool).output
+                   for source in (PLOTTER.replace("import matplotlib.pyplot", ""), PLOTTER,
+                                  PLOTTER.replace("import matplotlib.pyplot", ""))]
+    finally:
+        pool.close()
+    assert outputs == ["False\n", "True\n", "True\n"]
+
+
 def test_a_zygote_makes_its_huge_pages_aside_once_a_batch_is_under_way(monkeypatch):
     made = []
     monkeypatch.setattr(warm, "huge_pages", lambda: made.append(threading.current_thread()))

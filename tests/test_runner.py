@@ -248,11 +248,15 @@ SEEN = """
 import os
 import random
 import sys
+import matplotlib.pyplot as plt
 import numpy
 drawn_at_the_top = torch.rand(1).item()
 def model(x, w, b):
+    plt.plot([1, 2], [3, 4])
+    figures = len(plt.get_fignums())
+    plt.close("all")
     return torch.tensor([[hash("linreg") % 1000, random.random(), numpy.random.rand(),
-                          drawn_at_the_top, torch.rand(1).item(),
+                          drawn_at_the_top, torch.rand(1).item(), figures,
                           len(sys.argv), *map(int, sys.argv[1:]), "PWD" in os.environ]])
 """
 
@@ -262,7 +266,8 @@ def test_what_a_submission_draws_hashes_or_reads_is_the_same_fresh_or_pooled_and
     unless PYTHONHASHSEED holds (which -I ignores): every one is seeded, before the top level
     and before each case, so a submission that draws or iterates a set of strings is graded
     the same in a fresh child as in a fork of the zygote, and the same each time. Its
-    command line and pipes are a fork's too."""
+    command line and pipes are a fork's too, and pyplot, which a fork of the zygote finds
+    imported already, draws the same."""
     cases = [Case("model/a", "model", {"x": [[1.0]], "w": [[1.0]], "b": [0.0]}),
              Case("model/b", "model", {"x": [[2.0]], "w": [[1.0]], "b": [0.0]})]
     got = [run_cases("import torch\n" + SEEN, "linreg.py", cases, **LINREG_JOB, limits=FAST,
@@ -270,7 +275,8 @@ def test_what_a_submission_draws_hashes_or_reads_is_the_same_fresh_or_pooled_and
            for spawner in (Fresh(detect()), pool.default())]
     assert got[0] == got[1]
     assert got[0]["model/a"] == got[0]["model/b"]  # each case from the same state
-    assert got[0]["model/a"]["out"]["values"][-4:] == [3.0, 3.0, 4.0, 0.0]  # -c 3 4, no PWD
+    # one figure; -c 3 4; no PWD
+    assert got[0]["model/a"]["out"]["values"][-5:] == [1.0, 3.0, 3.0, 4.0, 0.0]
 
 
 SPENDER = """

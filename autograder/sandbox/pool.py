@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import leftovers, linux, observer, zygote
+from autograder.sandbox import leftovers, linux, observer, warm, zygote
 from autograder.sandbox.jail import JOIN, Jail, sweep_leftovers
 from autograder.sandbox.layers import (
     INSIDE_JOB,
@@ -128,7 +128,8 @@ class Pool:
         given = [job_r, proto_w, out_w, status_w.fileno(), *cgroups, *memory]
         try:
             self._send({**self._header(jail), "probes": job["probes"],
-                        "memory": len(memory)}, given)
+                        "imports": warm.imported(job["source"]), "memory": len(memory)},
+                       given)
         except PoolUnavailable:
             for fd in (job_w, proto_r, out_r, job_r, proto_w, out_w, *cgroups, *memory):
                 os.close(fd)
@@ -201,11 +202,15 @@ class Pool:
         except AttributeError:  # a Python built without it (the zygote needs pidfds too)
             raise OSError("no pidfds here: no warm pool") from None
         inner = interpreter(zygote.BOOT, str(theirs.fileno()), str(grader))
-        argv = zygote_argv(inner, self.root) if self.layer.name == "namespaces" else inner
+        inside = self.layer.name == "namespaces"
+        argv = zygote_argv(inner, self.root) if inside else inner
+        # its HOME the pool's folder, as it sees it: what a library it imports for the jobs
+        # keeps there (matplotlib's font list) goes with the pool
+        home = INSIDE_JOBS if inside else self.root
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(), grader),
-                                    env=child_env(INSIDE_JOBS), start_new_session=True, cwd="/")
+                                    env=child_env(home), start_new_session=True, cwd="/")
         finally:
             theirs.close()
             os.close(grader)

@@ -107,6 +107,8 @@ def _serve(control: socket.socket, grader: int) -> None:
                 continue
             if warm.for_probes(header.get("probes"), warmed):
                 pages.changed()  # the warm-up's new heap too
+            if warm.for_imports(header.get("imports"), warmed):
+                pages.changed()
             _launch(header, fds, own_pids, control, events)
             pages.forked()
         if len(events.get_map()) == 1:  # the grader's pidfd alone: the pool closed, and its
