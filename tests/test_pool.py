@@ -148,7 +148,8 @@ def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):
     ("from matplotlib import pyplot as plt", ["matplotlib", "matplotlib.pyplot"]),
     ("from matplotlib.pyplot import plot, show", ["matplotlib.pyplot"]),
     ("import torch, matplotlib", ["matplotlib"]),
-    ("def plot():\n    import matplotlib.pyplot as plt", ["matplotlib.pyplot"]),
+    ("def plot():\n    import matplotlib.pyplot as plt", []),
+    ("if __name__ == '__main__':\n    import matplotlib.pyplot as plt", []),
     ("import numpy as np  # import matplotlib.pyplot", []),
     ("text = 'import matplotlib'", [])])
 def test_the_zygote_is_asked_for_the_libraries_a_submissions_import_lines_name(source,

@@ -112,13 +112,15 @@ of a submission takes about 0.12; its font list built again in each job's empty 
 in the zygote instead. Each is imported only once a submission names it (`import matplotlib`
 alone leaves pyplot out); every later job of the zygote finds it imported, as it finds torch,
 and a submission that imports what it uses is graded as in a fresh child."""
-_IMPORTS = re.compile(r"^[ \t]*(?:import[ \t]+([\w., \t]+)|"
+_IMPORTS = re.compile(r"^(?:import[ \t]+([\w., \t]+)|"
                       r"from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t]+))", re.MULTILINE)
 
 
 def imported(source: str) -> list[str]:
-    """The `LIBRARIES` that `source` imports, as its import lines name them: a plain scan, for
-    a guess that costs the zygote one import at worst and never changes a result."""
+    """The `LIBRARIES` that `source` imports at its top level, as its unindented import lines
+    name them: a plain scan, for a guess that costs the zygote one import at worst and never
+    changes a result. (Not an indented one: a function's that may never run, or one under
+    `if __name__ == "__main__":`, which never does here, as in the gallery's main_block.)"""
     named = set()
     for plain, package, names in _IMPORTS.findall(source):
         for part in (plain or names).split(","):
