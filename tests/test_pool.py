@@ -27,6 +27,7 @@ from autograder.sandbox.jail import sweep_leftovers
 from autograder.sandbox.layers import CGROUP_ROOT, detect
 from autograder.sandbox.pool import Pool
 from autograder.sandbox.runner import run_cases
+from autograder.sandbox.spawn import Fresh
 
 
 @pytest.mark.parametrize("key", keys_of(GALLERY))
@@ -128,6 +129,20 @@ def test_an_exercise_warms_the_zygote_once_before_its_first_job():
     for run in builtins:  # its jobs find torch's lazy set-up made, before they run
         assert run.output == "['sympy', 'torch._dynamo']\n"
         assert run.observations["make_model/spy"]["error"]["kind"] == "missing"
+
+
+WARMED = ("import sys\nprint(sorted(m for m in ('matplotlib.pyplot', 'sympy', 'torch._dynamo') "
+          "if m in sys.modules))\nimport matplotlib.pyplot\n")
+"""A submission of the built-ins exercise that plots, and tells what was there before it."""
+
+
+def test_a_fresh_child_warms_up_as_the_zygote_does_before_the_submissions_time_starts():
+    """The limits count from the harness ready, fresh or pooled, from the same warm torch:
+    before, a fresh child of the built-ins exercise made its first optimiser in the
+    submission's case time (a second of CPU), and imported matplotlib in its load time."""
+    result = run_cases(WARMED, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
+                       spawner=Fresh(detect()))
+    assert result.output == "['matplotlib.pyplot', 'sympy', 'torch._dynamo']\n"
 
 
 def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):

@@ -179,17 +179,22 @@ def main() -> None:
         import autograder.sandbox.calls  # noqa: F401
         import autograder.sandbox.watch  # noqa: F401
 
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    serve(int(sys.argv[1]), int(sys.argv[2]), fresh=True)
 
 
-def serve(job_fd: int, proto_fd: int) -> None:
+def serve(job_fd: int, proto_fd: int, fresh: bool = False) -> None:
     """Read the job, confine this process, run the job, and leave without running any of the
-    submission's exit handlers. Never returns."""
+    submission's exit handlers. Never returns. A `fresh` interpreter first warms up as the
+    zygote has before a fork (`warm.as_the_zygote`)."""
     channel = Channel(proto_fd)
     job = _read_job(job_fd)
     try:
         # the exercise's probes come from the harness, read while the files are still readable
         __import__(job["probes"])
+        if fresh:
+            from autograder.sandbox.warm import as_the_zygote
+
+            as_the_zygote(job)
         count_memory_from_here(job)
         channel.fd = _as_a_fork(proto_fd)
         _confine(job)
