@@ -113,34 +113,34 @@ GOOD = REFERENCE.read_text()
 BUILTINS_JOB = {"probes": "autograder.exercises.linreg_builtins.probes",
                 "module": "linreg_builtins", "functions": ("make_model",)}
 MODEL_CASE = Case("make_model/spy", "make_model", {"f": 3, "k": 2, "x": [[1.0, 2.0, 3.0]]})
-LAZY = "import sys\nprint(sorted(m for m in ('sympy', 'torch._dynamo') if m in sys.modules))\n"
-"""What torch imports on the first optimiser made (about 800 modules, a second of CPU)."""
+LAZY = ("import sys\nprint(sorted(m for m in ('matplotlib.pyplot', 'sympy', 'torch._dynamo') "
+        "if m in sys.modules))\n")
+"""What was there before the submission's code: matplotlib's pyplot, and what torch imports on
+the first optimiser made (about 800 modules, a second of CPU)."""
+PLOTS = LAZY + "import matplotlib.pyplot\n"
+"""The same, of a submission that plots (pyplot cost each job that imported it 0.43 CPU-s)."""
 
 
-def test_an_exercise_warms_the_zygote_once_before_its_first_job():
+def test_the_zygote_warms_up_once_for_an_exercise_and_for_a_library_before_the_first_job():
     pool = Pool(detect())
     try:
         crop = run_cases(LAZY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
-        builtins = [run_cases(LAZY, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
-                              spawner=pool) for _ in range(2)]
+        builtins = [run_cases(source, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
+                              spawner=pool) for source in (PLOTS, LAZY)]
     finally:
         pool.close()
     assert crop.output == "[]\n"  # the crop-yield exercise makes no optimiser: no warm-up
-    for run in builtins:  # its jobs find torch's lazy set-up made, before they run
-        assert run.output == "['sympy', 'torch._dynamo']\n"
+    for run in builtins:  # its jobs find torch's lazy set-up made before they run, and pyplot
+        # before the first that imports it, and in every later job, as an imported module
+        assert run.output == "['matplotlib.pyplot', 'sympy', 'torch._dynamo']\n"
         assert run.observations["make_model/spy"]["error"]["kind"] == "missing"
-
-
-WARMED = ("import sys\nprint(sorted(m for m in ('matplotlib.pyplot', 'sympy', 'torch._dynamo') "
-          "if m in sys.modules))\nimport matplotlib.pyplot\n")
-"""A submission of the built-ins exercise that plots, and tells what was there before it."""
 
 
 def test_a_fresh_child_warms_up_as_the_zygote_does_before_the_submissions_time_starts():
     """The limits count from the harness ready, fresh or pooled, from the same warm torch:
     before, a fresh child of the built-ins exercise made its first optimiser in the
     submission's case time (a second of CPU), and imported matplotlib in its load time."""
-    result = run_cases(WARMED, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
+    result = run_cases(PLOTS, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
                        spawner=Fresh(detect()))
     assert result.output == "['matplotlib.pyplot', 'sympy', 'torch._dynamo']\n"
 
@@ -170,24 +170,6 @@ def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):
 def test_the_zygote_is_asked_for_the_libraries_a_submissions_import_lines_name(source,
                                                                                libraries):
     assert warm.imported(source) == libraries
-
-
-PLOTTER = "import sys\nprint('matplotlib.pyplot' in sys.modules)\nimport matplotlib.pyplot\n"
-"""A submission that plots, and tells whether pyplot was there before its own import."""
-
-
-def test_a_library_a_submission_imports_is_imported_once_in_the_zygote_before_its_job():
-    """matplotlib.pyplot cost every job that imported it 0.43 CPU-s: the zygote imports it
-    before the first such job, and every later job finds it there, as a module already
-    imported (the same results: tests/test_runner.py)."""
-    pool = Pool(detect())
-    try:
-        outputs = [run_cases(source, "linreg.py", [CASE], **LINREG_JOB, spawner=pool).output
-                   for source in (PLOTTER.replace("import matplotlib.pyplot", ""), PLOTTER,
-                                  PLOTTER.replace("import matplotlib.pyplot", ""))]
-    finally:
-        pool.close()
-    assert outputs == ["False\n", "True\n", "True\n"]
 
 
 def test_a_zygote_makes_its_huge_pages_aside_once_a_batch_is_under_way(monkeypatch):
