@@ -200,8 +200,16 @@ def test_a_memory_limit_too_small_for_a_fresh_interpreter_is_told_as_such():
 
 ROOM = """
 import os
+import random
+import sys
+import numpy
+drawn_at_the_top = torch.rand(1).item()
 def model(x, w, b):
     asked = int(x[0, 0])
+    if asked == 0:  # what it draws, hashes and reads of its command line and environment
+        return torch.tensor([[hash("linreg") % 1000, random.random(), numpy.random.rand(),
+                              drawn_at_the_top, torch.rand(1).item(),
+                              len(sys.argv), *map(int, sys.argv[1:]), "PWD" in os.environ]])
     if asked < 0:  # /tmp and HOME filled a MiB a file (a file may hold 16): how many fit
         fitted = []
         for folder in ("/tmp", os.path.expanduser("~")):
@@ -223,61 +231,32 @@ def model(x, w, b):
 """
 
 
-def test_a_fresh_interpreter_leaves_a_submission_the_room_a_fork_of_the_pool_leaves_it():
-    """A fresh interpreter holds its own torch, about 150 MB of its cgroup here, where a
-    fork of the warm pool holds next to nothing: the memory limit counts from the harness
-    ready (before, 453 of 600 MB fitted fresh and 596 pooled; 330 of 400 fits both ways only
-    since). And a fresh child's /tmp and
-    HOME are as large as a job's of the pool (before, as large as its memory limit)."""
+def test_a_fresh_interpreter_leaves_a_submission_what_a_fork_of_the_pool_leaves_it():
+    """The same room: a fresh interpreter holds its own torch, about 150 MB of its cgroup here,
+    where a fork of the warm pool holds next to nothing, so the memory limit counts from the
+    harness ready (before, 453 of 600 MB fitted fresh and 596 pooled; 330 of 400 fits both
+    ways only since); and a fresh child's /tmp and HOME are as large as a pooled job's
+    (before, as large as its memory limit). The same draws and hashes, every time: each
+    interpreter seeds Python's and numpy's random numbers at random, and string hashes unless
+    PYTHONHASHSEED holds (which -I ignores), so all are seeded, before the top level and each
+    case. The same command line and pipes (before, a fresh child's were its parent's)."""
     if not detect().cgroups:
         pytest.skip("memory limits by cgroup: root only")
-    cases = [Case("model/under", "model", {"x": [[330.0]], "w": [[1.0]], "b": [0.0]}),
-             Case("model/files", "model", {"x": [[-1.0]], "w": [[1.0]], "b": [0.0]}),
-             Case("model/over", "model", {"x": [[460.0]], "w": [[1.0]], "b": [0.0]})]
+    cases = [Case(f"model/{name}", "model", {"x": [[asked]], "w": [[1.0]], "b": [0.0]})
+             for name, asked in (("seen", 0.0), ("under", 330.0), ("files", -1.0),
+                                 ("seen again", 0.0), ("over", 460.0))]
     got = {how: run_cases("import torch\n" + ROOM, "linreg.py", cases, **LINREG_JOB,
                           limits=dataclasses.replace(FAST, memory_mb=400),
                           spawner=spawner).observations
            for how, spawner in (("fresh", Fresh(detect())), ("pool", pool.default()))}
     assert got["fresh"] == got["pool"]
+    seen = got["pool"]["model/seen"]
+    assert got["pool"]["model/seen again"] == seen  # each case from the same state
+    assert seen["out"]["values"][-4:] == [3.0, 3.0, 4.0, 0.0]  # -c 3 4, no PWD
     assert got["pool"]["model/under"]["out"]["values"] == [330.0]
     assert got["pool"]["model/over"] == {"kind": "memory", "limit_mb": 400}
     if detect().name == "namespaces":  # elsewhere /tmp is the machine's, for either
         assert got["pool"]["model/files"]["out"]["values"] == [TMP_BYTES >> 20] * 2
-
-
-SEEN = """
-import os
-import random
-import sys
-import matplotlib.pyplot as plt
-import numpy
-drawn_at_the_top = torch.rand(1).item()
-def model(x, w, b):
-    plt.plot([1, 2], [3, 4])
-    figures = len(plt.get_fignums())
-    plt.close("all")
-    return torch.tensor([[hash("linreg") % 1000, random.random(), numpy.random.rand(),
-                          drawn_at_the_top, torch.rand(1).item(), figures,
-                          len(sys.argv), *map(int, sys.argv[1:]), "PWD" in os.environ]])
-"""
-
-
-def test_what_a_submission_draws_hashes_or_reads_is_the_same_fresh_or_pooled_and_each_time():
-    """Each interpreter seeds Python's and numpy's random numbers at random, and string hashes
-    unless PYTHONHASHSEED holds (which -I ignores): every one is seeded, before the top level
-    and before each case, so a submission that draws or iterates a set of strings is graded
-    the same in a fresh child as in a fork of the zygote, and the same each time. Its
-    command line and pipes are a fork's too, and pyplot, which a fork of the zygote finds
-    imported already, draws the same."""
-    cases = [Case("model/a", "model", {"x": [[1.0]], "w": [[1.0]], "b": [0.0]}),
-             Case("model/b", "model", {"x": [[2.0]], "w": [[1.0]], "b": [0.0]})]
-    got = [run_cases("import torch\n" + SEEN, "linreg.py", cases, **LINREG_JOB, limits=FAST,
-                     spawner=spawner).observations
-           for spawner in (Fresh(detect()), pool.default())]
-    assert got[0] == got[1]
-    assert got[0]["model/a"] == got[0]["model/b"]  # each case from the same state
-    # one figure; -c 3 4; no PWD
-    assert got[0]["model/a"]["out"]["values"][-5:] == [1.0, 3.0, 3.0, 4.0, 0.0]
 
 
 SPENDER = """
