@@ -32,7 +32,9 @@ import gc
 import importlib
 import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 import time
 
@@ -149,16 +151,25 @@ def for_imports(names, warmed: set[str]) -> bool:
     return True
 
 
+SCRATCH_ENV = ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+"""Where matplotlib, and fontconfig under it, keep what they make, pointed at a folder of its
+own while a fresh child warms up (`as_the_zygote`)."""
+
+
 def as_the_zygote(job: dict) -> None:
     """In a fresh child, before it says ready: what the zygote does before it forks a job like
     this one (`warm_up`, the probes' own warm-up, `for_imports`), so that the submission's
     limits start on the same warm torch fresh or pooled (the built-ins exercise's first
     optimiser, a second of CPU, fell in a fresh child's case time; matplotlib, 0.4 s, in its
     load time). What it prints meanwhile goes where the zygote's output goes, nowhere
-    (matplotlib's search for fonts has fontconfig complain of its missing configuration)."""
+    (matplotlib's search for fonts has fontconfig complain of its missing configuration), and
+    what it keeps in a folder goes too: a fork finds matplotlib's folders named after the
+    zygote's HOME, which it cannot see, and none in its own HOME or folder."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     null, kept = os.open(os.devnull, os.O_WRONLY), (os.dup(1), os.dup(2))
+    scratch = tempfile.mkdtemp()
+    os.environ.update(dict.fromkeys(SCRATCH_ENV, scratch))
     try:
         os.dup2(null, 1)
         os.dup2(null, 2)
@@ -167,6 +178,9 @@ def as_the_zygote(job: dict) -> None:
         for_probes(job["probes"], set())
         for_imports(imported(job["source"]), set())
     finally:
+        for name in SCRATCH_ENV:
+            del os.environ[name]
+        shutil.rmtree(scratch, ignore_errors=True)
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         os.dup2(kept[0], 1)
