@@ -144,8 +144,9 @@ def count_memory_from_here(job: dict) -> None:
 
 def _as_a_fork(proto_fd: int) -> int:
     """The protocol on `PROTO_FD`, `sys.argv` and the environment as a fork of the zygote has
-    them: a fresh child's pipes come as its parent's numbers, and its launcher sets PWD. The
-    protocol's number from now on."""
+    them, for a fork and a fresh child alike (the one place either is set): a fresh child's
+    pipes come as its parent's numbers, and its launcher sets PWD. The protocol's number from
+    now on."""
     if proto_fd != PROTO_FD:
         try:
             os.fstat(PROTO_FD)

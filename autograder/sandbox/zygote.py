@@ -277,7 +277,7 @@ def _job(header: dict, job_r: int, proto_w: int, out_w: int, cgroups: list[int],
         except BaseException:  # before any of the submission's code: the grader's failure,
             _tell(out_w)  # told to the instructor (`runner.HarnessError`)
             raise
-        sys.argv = ["-c", str(JOB_FD), str(PROTO_FD)]  # as a fresh child's (`child._as_a_fork`)
+        # its sys.argv and environment as a fresh child's: `child._as_a_fork`, in `serve`
         from autograder.sandbox.child import serve
 
         serve(JOB_FD, PROTO_FD)
