@@ -104,8 +104,14 @@ def run_once(clean: bool, work: Path, by_test: bool = False) -> Run:
     after = import_seconds()
     found = list(SUMMARY.finditer(done.stdout))
     if done.returncode != 0 or not found:
-        sys.exit(f"the test command failed ({done.returncode}):\n{done.stdout[-3000:]}"
-                 f"\n{done.stderr[-2000:]}")
+        # the whole log kept: pytest's summary line of a failed test carries its assertion's
+        # message, which for a results.json is longer than any tail worth printing
+        log = Path(tempfile.mkstemp(prefix="autograder-suite-", suffix=".log")[1])
+        log.write_text(done.stdout + "\n" + done.stderr)
+        failed = "\n".join(line[:300] for line in done.stdout.splitlines()
+                           if line.startswith(("FAILED", "ERROR")))
+        sys.exit(f"the test command failed ({done.returncode}); its whole output is in {log}"
+                 f"\n{failed}\n{done.stdout[-1500:]}\n{done.stderr[-1000:]}")
     return Run(wall, float(found[-1]["seconds"]), found[-1]["counts"], cpu, (before, after),
                loop, testcpu.read(counted))
 
