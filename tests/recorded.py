@@ -72,4 +72,16 @@ def assert_as_recorded(text: str, key: str, again) -> None:
     the entries that hog memory or time race their limits, and on a machine busy with other
     tests one may end the other way once."""
     __tracebackhide__ = True
-    assert same(text, key) or same(other := again(), key), other
+    assert same(text, key) or same(other := again(), key), differences(other, key)
+
+
+def differences(text: str, key: str, most: int = 60) -> str:
+    """What of `text` is not as recorded for `key`, as a diff against the full text recorded
+    (at most `most` lines): the whole results.json, a hundred losses of it, says nothing."""
+    import difflib
+
+    lines = list(difflib.unified_diff(TEXTS[key].splitlines(), text.splitlines(),
+                                      "recorded", "graded", n=2, lineterm=""))
+    cut = f"\n... and {len(lines) - most} lines more" if len(lines) > most else ""
+    return f"{key}: graded twice, neither time as recorded; the second time:\n" + \
+        "\n".join(lines[:most]) + cut
