@@ -102,9 +102,10 @@ def _grade(args) -> int:
     _writable(args)
     names = _result_names(paths)
     targets = {p: args.out / names[p] if args.out else args.json_path for p in paths}
+    progress = Progress(len(paths), detail=not args.quiet)  # before the wait for the pool
     expect = _expectations(args, exercise)  # once the command line is known good: no observer
     try:  # started, nor the reference run, for one that is not
-        with Progress(len(paths), detail=not args.quiet) as progress:
+        with progress:
             common = {"expect": expect, "limits": limits, "fresh": args.fresh,
                       "rubric": chosen.rubric(), "store": writers.ResultFiles(exercise),
                       "done": progress.done}

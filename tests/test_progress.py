@@ -6,6 +6,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from autograder.grading.report import Report
 from autograder.outputs.progress import Progress, tally
 
@@ -113,3 +115,34 @@ def test_a_batch_ends_with_a_line_of_how_its_submissions_ended_and_their_mean_sc
         "autograder: 4 submissions: 2 ok, 1 could not load, 1 grader error (graded again next "
         "run); mean score 50.0 of 100; 2 unchanged since an earlier run")
     assert tally(reports[3:]) == "autograder: 1 submission: 1 grader error (graded again next run)"
+
+
+def test_a_batch_loads_its_bar_before_it_waits_for_the_warm_pool(monkeypatch, tmp_path):
+    """The bar's library (tqdm, 40-80 ms of imports) is loaded while the zygote imports torch,
+    not once it is ready, when the batch's first job would wait for it; one submission has no
+    bar and loads none."""
+    from autograder import cli
+
+    class Waited(Exception):
+        pass
+
+    made = []
+
+    class Seen(Progress):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    def expectations(args, exercise):
+        assert made and (made[-1]._tqdm is not None) is (made[-1].total > 1)
+        raise Waited  # where the command would wait for the pool
+
+    monkeypatch.setattr(cli, "Progress", Seen)
+    monkeypatch.setattr(cli, "_expectations", expectations)
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("def model(x, w, b):\n    return x\n")
+    for argv in (["grade", str(tmp_path), "--out", str(tmp_path / "out")],
+                 ["grade", str(tmp_path / "a.py"), "--json", str(tmp_path / "a.json")]):
+        with pytest.raises(Waited):
+            cli.main(argv)
+    assert [p.total for p in made] == [2, 1]

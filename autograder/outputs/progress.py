@@ -17,16 +17,19 @@ class Progress:
         self.seconds: dict[str, float] = {}
         self.failed = self.reused = 0
         self._bar = None
+        self._tqdm = None
+        if total > 1:  # loaded now: made before the batch waits for the warm pool to start, so
+            from tqdm import tqdm  # that its 40-80 ms of imports are not a wait after it
+
+            self._tqdm = tqdm
         # a batch's grading threads report at once: one at a time, or two lines run together
         # ("a.py: 100/100 okb.py: 65/100 ok") and a failure may go uncounted
         self._lock = threading.Lock()
 
     def __enter__(self) -> "Progress":
-        if self.total > 1:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=self.total, unit="sub", file=sys.stderr, disable=None,
-                             dynamic_ncols=True)
+        if self._tqdm is not None:
+            self._bar = self._tqdm(total=self.total, unit="sub", file=sys.stderr, disable=None,
+                                   dynamic_ncols=True)
         return self
 
     def done(self, report: Report, reused: bool, seconds: float) -> None:
