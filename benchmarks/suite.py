@@ -106,8 +106,9 @@ def run_once(clean: bool, work: Path, by_test: bool = False) -> Run:
     if done.returncode != 0 or not found:
         # the whole log kept: pytest's summary line of a failed test carries its assertion's
         # message, which for a results.json is longer than any tail worth printing
-        log = Path(tempfile.mkstemp(prefix="autograder-suite-", suffix=".log")[1])
-        log.write_text(done.stdout + "\n" + done.stderr)
+        handle, log = tempfile.mkstemp(prefix="autograder-suite-", suffix=".log")
+        with os.fdopen(handle, "w") as kept:
+            kept.write(done.stdout + "\n" + done.stderr)
         failed = "\n".join(line[:300] for line in done.stdout.splitlines()
                            if line.startswith(("FAILED", "ERROR")))
         sys.exit(f"the test command failed ({done.returncode}); its whole output is in {log}"

@@ -10,6 +10,7 @@ for byte the full text recorded on the second, or that text with every number wi
 rounding (a relative 1e-5, after 100 epochs) and everything else, every string and every key,
 exactly the same."""
 
+import difflib
 import gzip
 import hashlib
 import json
@@ -78,8 +79,6 @@ def assert_as_recorded(text: str, key: str, again) -> None:
 def differences(text: str, key: str, most: int = 60) -> str:
     """What of `text` is not as recorded for `key`, as a diff against the full text recorded
     (at most `most` lines): the whole results.json, a hundred losses of it, says nothing."""
-    import difflib
-
     lines = list(difflib.unified_diff(TEXTS[key].splitlines(), text.splitlines(),
                                       "recorded", "graded", n=2, lineterm=""))
     cut = f"\n... and {len(lines) - most} lines more" if len(lines) > most else ""
