@@ -127,6 +127,7 @@ def test_the_zygote_warms_up_once_for_an_exercise_and_for_a_library_before_the_f
         crop = run_cases(LAZY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
         builtins = [run_cases(source, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
                               spawner=pool) for source in (PLOTS, LAZY)]
+        after = run_cases(LAZY, "linreg.py", [CASE], **LINREG_JOB, spawner=pool)
     finally:
         pool.close()
     assert crop.output == "[]\n"  # the crop-yield exercise makes no optimiser: no warm-up
@@ -134,6 +135,8 @@ def test_the_zygote_warms_up_once_for_an_exercise_and_for_a_library_before_the_f
         # before the first that imports it, and in every later job, as an imported module
         assert run.output == "['matplotlib.pyplot', 'sympy', 'torch._dynamo']\n"
         assert run.observations["make_model/spy"]["error"]["kind"] == "missing"
+    # the warm-up's optimiser was made under the zygote's watch: no job is told it used one
+    assert crop.used == after.used == builtins[0].used == builtins[1].used == set()
 
 
 def test_a_fresh_child_warms_up_as_the_zygote_does_before_the_submissions_time_starts():
@@ -143,6 +146,7 @@ def test_a_fresh_child_warms_up_as_the_zygote_does_before_the_submissions_time_s
     result = run_cases(PLOTS, "linreg_builtins.py", [MODEL_CASE], **BUILTINS_JOB,
                        spawner=Fresh(detect()))
     assert result.output == "['matplotlib.pyplot', 'sympy', 'torch._dynamo']\n"
+    assert result.used == set()  # its warm-up's optimiser is not the submission's
 
 
 def test_a_warm_up_runs_once_and_only_for_probes_the_zygote_has(monkeypatch):

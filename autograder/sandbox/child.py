@@ -72,7 +72,8 @@ def run(job: dict, channel: Channel) -> None:
     probes = importlib.import_module(job["probes"]).PROBES  # imported before the drop: serve
     torch.set_num_threads(1)
     filename = job["filename"]
-    used = watch.install(torch)
+    used = watch.install(torch)  # in place since the zygote's start, or this child's
+    used.clear()  # what the zygote's warm-ups called is not the submission's
     channel.send(ready=True)  # the submission's time starts now
     reseed()  # what its top level draws, the same each time too
     try:
@@ -172,13 +173,15 @@ def main() -> None:
     from autograder.sandbox.warm import quiet_collector
 
     with quiet_collector():  # as the zygote imports them: the same heap to collect after
-        import torch  # noqa: F401  (imported while the files are still readable)
+        import torch  # (imported while the files are still readable)
 
         from autograder.sandbox import backward
 
         backward.install()  # as the zygote does, before the probes take it
         import autograder.sandbox.calls  # noqa: F401
-        import autograder.sandbox.watch  # noqa: F401
+        from autograder.sandbox import watch
+
+        watch.install(torch)  # as the zygote does, before its job
 
     serve(int(sys.argv[1]), int(sys.argv[2]), fresh=True)
 

@@ -61,12 +61,13 @@ def main() -> None:
         backward.install()  # before the probes take their own torch.Tensor.backward
         import autograder.sandbox.calls  # noqa: F401
         import autograder.sandbox.child  # noqa: F401
-        import autograder.sandbox.watch  # noqa: F401
+        from autograder.sandbox import watch
 
         _preload_probes()
 
         torch.set_num_threads(1)
         warm.warm_up()
+        watch.install(torch)  # once here, not in every job
     warm.settle()
     control.send(b"ready")
     _serve(control, grader)
