@@ -3,6 +3,8 @@
 import dataclasses
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from types import SimpleNamespace
@@ -275,9 +277,6 @@ def test_a_childs_cpu_limit_counts_from_the_harness_ready_to_the_second(spent, l
     """RLIMIT_CPU counts a process's CPU from its birth: a fresh interpreter's own start and
     import of torch (a second or two), which a fork of the warm pool never spent, are not the
     submission's."""
-    import subprocess
-    import sys
-
     told = subprocess.run([sys.executable, "-c", SPENDER.format(seconds=spent)],
                           capture_output=True, text=True, check=True).stdout.split()
     assert told == [str(limit), str(limit + 1)]  # then SIGXCPU, a second later SIGKILL

@@ -19,24 +19,19 @@ def _wrap(owner, attr: str, label: str, used: set[str]) -> None:
     setattr(owner, attr, noted)
 
 
-_USED: list[set[str]] = []
-"""The set the wrappers fill, once they are in place."""
-
-
+@functools.cache
 def install(torch) -> set[str]:
     """Wrap the pieces, once a process; the returned set fills as they are called. The zygote
     wraps them before its first fork, a fresh child before it reads its job (0.4 ms a job when
     each did: wrapping a class's method changes the class and its subclasses); a job empties
     the set before its submission loads (`child.run`), since the zygote's warm-ups call them
     too (the built-ins exercise's first optimiser)."""
-    if not _USED:
-        used: set[str] = set()
-        _wrap(torch.optim.Optimizer, "__init__", "torch.optim", used)
-        _wrap(torch.nn.Linear, "__init__", "nn.Linear", used)
-        _wrap(torch.nn.MSELoss, "__init__", "nn.MSELoss", used)
-        _wrap(torch.nn.functional, "mse_loss", "F.mse_loss", used)
-        _USED.append(used)
-    return _USED[0]
+    used: set[str] = set()
+    _wrap(torch.optim.Optimizer, "__init__", "torch.optim", used)
+    _wrap(torch.nn.Linear, "__init__", "nn.Linear", used)
+    _wrap(torch.nn.MSELoss, "__init__", "nn.MSELoss", used)
+    _wrap(torch.nn.functional, "mse_loss", "F.mse_loss", used)
+    return used
 
 
 def seen(used: set[str]) -> list[str]:
