@@ -87,3 +87,18 @@ def test_every_exercises_reference_observations_are_as_json_carries_them():
         for seed in (None, 11):
             observed = ref._observe(list(exercise.cases(seed).values()))
             assert json.loads(json.dumps(observed)) == observed, exercise.name
+
+
+def test_every_exercises_cases_reach_a_child_as_json_would_carry_them():
+    """A job reaches its child in marshal (`spawn.send_job`), which carries tuples as tuples and
+    keys as they are; in JSON, as it did, a child read lists and string keys. Every exercise's
+    cases are plain data JSON gives back unchanged, so the child reads what it read then."""
+    import json
+
+    from autograder.grading import registry
+
+    for exercise in registry.every():
+        for seed in (None, 11):
+            jobs = [c.job() for c in exercise.cases(seed).values()]
+            assert json.loads(json.dumps(jobs)) == jobs == marshal.loads(marshal.dumps(jobs)), \
+                exercise.name

@@ -1,5 +1,6 @@
-"""A case: one call pattern with its inputs, as plain numbers, so it travels to a child as
-JSON. The exercise draws its cases; the sandbox only carries them."""
+"""A case: one call pattern with its inputs, as plain numbers, so it travels as it is (in
+marshal) to a child and to the reference's observer. The exercise draws its cases; the sandbox
+only carries them."""
 
 from dataclasses import dataclass, field
 
@@ -19,5 +20,5 @@ class Case:
 
     def job(self) -> dict:
         """The case as its child gets it: `asdict` without its deep copy of the inputs (plain
-        data already, and only ever written out as JSON)."""
+        data already, and only ever written out, in marshal)."""
         return {"id": self.id, "probe": self.probe, "args": self.args, "secret": self.secret}

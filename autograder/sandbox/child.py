@@ -1,7 +1,8 @@
 """The child process: load one submission, run the probes it is given, report plain data.
 
 Started by `runner` as `python -s -B -c BOOT JOB_FD PROTO_FD` (`spawn.interpreter`): it reads
-its job from one pipe and sends back, one JSON line a record, on the other. The student's own
+its job from one pipe (in marshal: the grader's own data) and sends back, one JSON line a
+record, on the other (read by the grader as what it is, untrusted). The student's own
 prints go to stdout, which the parent captures separately and never parses.
 """
 
@@ -161,11 +162,14 @@ def _as_a_fork(proto_fd: int) -> int:
 
 
 def _read_job(fd: int) -> dict:
+    """The job, in marshal (`spawn.send_job`), read to its end."""
+    import marshal
+
     chunks = []
     while chunk := os.read(fd, 1 << 16):
         chunks.append(chunk)
     os.close(fd)
-    return json.loads(b"".join(chunks))
+    return marshal.loads(b"".join(chunks))
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The inputs every check runs on: fixed public cases, and secret ones drawn at grading time.
 
-Cases hold plain numbers only, so the same case can be sent to a child process as JSON.
+Cases hold plain numbers only (lists, not tuples), so the same case reaches a child process
+and the reference's observer as it is.
 """
 
 import numpy as np
