@@ -102,3 +102,41 @@ def test_every_exercises_cases_reach_a_child_as_json_would_carry_them():
             jobs = [c.job() for c in exercise.cases(seed).values()]
             assert json.loads(json.dumps(jobs)) == jobs == marshal.loads(marshal.dumps(jobs)), \
                 exercise.name
+
+
+def test_a_job_marshal_would_not_carry_as_json_did_reaches_its_child_as_json_carried_it(
+        tmp_path):
+    """A course's own cases may hold numpy numbers, which JSON wrote as floats and marshal
+    writes as their bytes: such a job goes as JSON gives it back."""
+    import os
+
+    from autograder.sandbox import child, spawn
+    from autograder.sandbox.jail import Jail
+    from autograder.sandbox.layers import Layer
+    from autograder.sandbox.limits import Limits
+
+    jail = Jail(Layer("process", cgroups=False), Limits(), root=str(tmp_path))
+    try:
+        for args in ({"x": [[1.5, 2.0]], "lr": 0.1}, {"x": [[np.float64(1.5), 2.0]],
+                                                      "lr": np.float64(0.5)}):
+            case = {"id": "model/own", "probe": "model", "args": args, "secret": False}
+            read, write = os.pipe()
+            spawn.send_job({"cases": [case]}, jail, write)
+            got = child._read_job(read)["cases"][0]["args"]
+            assert got == {"x": [[1.5, 2.0]], "lr": float(args["lr"])}
+            assert all(type(v) is float for v in (*got["x"][0], got["lr"]))
+    finally:
+        jail.close()
+
+
+def test_what_marshal_carries_goes_as_it_is_the_rest_as_json_gives_it_back():
+    """`carried`: a message marshal gives back equal goes as it is (a tuple, an int key too,
+    as the observer has always had them); one it would not (a numpy number, whose bytes it
+    writes; NaN, which equals nothing) goes as JSON gives it back."""
+    from autograder.sandbox import carried
+
+    for plain in ({"x": [[1.5, -0.0]], "n": 3, "ok": True, "none": None, "text": "é"},
+                  {"shape": (2, 3), 1: "a"}):
+        assert carried.dumps(plain) == marshal.dumps(plain)
+    got = marshal.loads(carried.dumps({"v": np.float64(2.5), "w": [float("nan")]}))
+    assert repr(got) == "{'v': 2.5, 'w': [nan]}" and type(got["v"]) is float

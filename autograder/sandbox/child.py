@@ -8,6 +8,7 @@ prints go to stdout, which the parent captures separately and never parses.
 
 import json
 import linecache
+import marshal
 import os
 import sys
 import types
@@ -163,8 +164,6 @@ def _as_a_fork(proto_fd: int) -> int:
 
 def _read_job(fd: int) -> dict:
     """The job, in marshal (`spawn.send_job`), read to its end."""
-    import marshal
-
     chunks = []
     while chunk := os.read(fd, 1 << 16):
         chunks.append(chunk)

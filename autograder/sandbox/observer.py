@@ -9,7 +9,8 @@ of ("a job must not find an answer in the zygote's memory", `warm.warm_up`). Its
 are the very ones the grader would make itself (`grading.reference`: the same probes, the same
 `observe_case`), and plain data, which marshal carries as they are: both ends are the
 grader's own, so marshal, which reads and writes plain data several times faster than JSON,
-carries every message (never anything of a job's, which is read as JSON: `sandbox.protocol`).
+carries every message (`carried`; never a job's records, which are read as JSON:
+`sandbox.protocol`).
 Batched and in marshal, a submission's five secret cases cost the two processes 2.0 ms of CPU
 instead of 4.0 as five JSON lines each way did (of which the reference's own work is about
 1.5 ms).
@@ -20,6 +21,8 @@ import os
 import struct
 import threading
 import types
+
+from autograder.sandbox import carried
 
 ANSWER_BYTES = 64 * 1024 * 1024
 """The longest answer read back (a training run's observation is a few kB)."""
@@ -72,9 +75,10 @@ def run_module(name: str, path: str, code) -> types.ModuleType:
 
 
 def _write(stream, record: dict) -> None:
-    """One message: its length, then its marshal bytes. (Plain data only: anything else, a
-    numpy number say, raises ValueError, and the observer ends: the grader observes here.)"""
-    data = marshal.dumps(record)
+    """One message: its length, then its marshal bytes (`carried`: as it is, or as JSON gives
+    it back; what JSON cannot carry either raises TypeError, and the observer ends: the grader
+    observes here)."""
+    data = carried.dumps(record)
     stream.write(_SIZE.pack(len(data)) + data)
     stream.flush()
 

@@ -5,7 +5,6 @@ kill of everything it started, and its exit status. Both confine the child the s
 sandbox layer decides what holds, never the way the child was started.
 """
 
-import marshal
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from autograder.sandbox import carried
 from autograder.sandbox.folders import EXERCISES_ENV, exercise_dirs
 from autograder.sandbox.jail import Jail
 from autograder.sandbox.layers import Layer
@@ -75,13 +75,11 @@ def interpreter(boot: str, *args: str) -> list[str]:
 
 
 def send_job(job: dict, jail: Jail, fd: int, **extra) -> None:
-    """Write the job down its pipe, so that no file of it lies around. In marshal: both ends
-    are the grader's (the child's harness reads it before any of the submission's code runs,
-    with the very interpreter that wrote it), and a job's cases are some thousand floats,
-    which JSON took 1.0 ms to write here and 0.55 ms to read in every child, marshal 0.05 and
-    0.02. It carries plain data as it is; every exercise's cases are what JSON would give back
-    (`tests/test_cases.py`), so a child reads what it read in JSON."""
-    payload = marshal.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits), **extra})
+    """Write the job down its pipe, so that no file of it lies around. In marshal
+    (`carried`): both ends are the grader's, the child's harness reading it before any of the
+    submission's code runs. Every exercise's cases are what JSON gives back unchanged
+    (`tests/test_cases.py`), so a child reads what it read when jobs went in JSON."""
+    payload = carried.dumps({**job, "uid": jail.uid, "limits": asdict(jail.limits), **extra})
     try:
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(payload)
