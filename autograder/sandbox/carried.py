@@ -13,12 +13,21 @@ import json
 import marshal
 
 
+def exact(record) -> bytes | None:
+    """`record` in marshal, where the bytes give back an equal record; else None (numpy's
+    numbers, which marshal writes as their bytes; NaN; what marshal cannot write at all). The
+    reference's shared observations are kept so too (`grading.reference._frozen`)."""
+    try:
+        data = marshal.dumps(record)
+    except ValueError:  # what marshal cannot write at all (a set of lists, a class...)
+        return None
+    return data if marshal.loads(data) == record else None
+
+
 def dumps(record) -> bytes:
     """`record` in marshal, as it is or as JSON gives it back; TypeError if JSON cannot either."""
     try:
-        data = marshal.dumps(record)
-        if marshal.loads(data) == record:
-            return data
-    except ValueError:  # what marshal cannot write at all (a set of lists, a class...)
-        pass
-    return marshal.dumps(json.loads(json.dumps(record)))
+        data = exact(record)
+    except ValueError:  # an array's comparison, which has no one truth: JSON cannot carry it
+        data = None
+    return data or marshal.dumps(json.loads(json.dumps(record)))
